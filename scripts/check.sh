@@ -1,0 +1,30 @@
+#!/bin/sh
+# The whole test suite: format check, unit tests and fuzz-corpus replay in build/, the
+# integration tests in spread-tests/, and the same unit and fuzz tests again in build-asan/
+# (ASan + UBSan, leak detection on, fault injection compiled in). Stops at the first failing stage.
+set -eu
+cd "$(dirname "$0")/.."
+
+stage() { printf '\n==> %s\n' "$*"; }
+
+stage "format check (clang-format)"
+scripts/format.sh --check
+
+stage "unit tests and fuzz-corpus replay (build/)"
+meson test -C build --print-errorlogs --num-processes 2
+
+stage "integration tests (spread-tests/)"
+build/spread-tests/spread-run -b build spread-tests
+
+stage "ASan + UBSan build (build-asan/)"
+if [ ! -f build-asan/build.ninja ]; then
+    meson setup build-asan -Dtests=enabled -Dfault_injection=true -Db_sanitize=address,undefined \
+        -Db_lundef=false -Dbuildtype=debug >/dev/null
+fi
+ninja -C build-asan >/dev/null
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1 \
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+LSAN_OPTIONS=report_objects=1 \
+    meson test -C build-asan --print-errorlogs --num-processes 2 --suite unit --suite fuzz
+
+stage "all checks passed"

@@ -80,7 +80,8 @@ static int task_load(const char *dir, Task *ret)
     yaml_parser_initialize(&parser);
     yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
     if (!yaml_parser_load(&parser, &doc)) {
-        fprintf(stderr, "%s:%zu: %s\n", file, parser.problem_mark.line + 1, parser.problem ? parser.problem : "bad YAML");
+        fprintf(stderr, "%s:%zu: %s\n", file, parser.problem_mark.line + 1,
+                parser.problem ? parser.problem : "bad YAML");
         yaml_parser_delete(&parser);
         return -EINVAL;
     }
@@ -384,7 +385,8 @@ int main(int argc, char **argv)
         return 2;
     }
     if (geteuid() != 0) {
-        fprintf(stderr, "spread-run: integration tests run as root (they mount, attach loop devices and switch users)\n");
+        fprintf(stderr,
+                "spread-run: integration tests run as root (they mount, attach loop devices and switch users)\n");
         return 2;
     }
     arg_build = realpath(build, NULL);

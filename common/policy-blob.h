@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-3.0-only */
+/*
+ * The policy blob: what the daemon compiles for one security tag (snap.NAME.APP or
+ * snap.NAME.hook.HOOK) and what snap-confine and snap-exec load. It is the only policy input of the
+ * privileged helper, so it is small, versioned, size-capped and checked before use: the helper parses
+ * no YAML, JSON or seccomp source.
+ *
+ * Layout (host byte order: the blob is written and read on the same machine), all offsets relative
+ * to the start of the file, every section inside the file and after the header, none overlapping:
+ *
+ *   SnPolicyBlobHeader (128 bytes, pinned below by static_assert)
+ *   sections, each 8-byte aligned:
+ *     seccomp_deny   struct sock_filter[]  explicit denials (EACCES); default allow. May be empty.
+ *     seccomp_allow  struct sock_filter[]  the allow-list; default EPERM. Empty only if UNRESTRICTED.
+ *     landlock       SnPolicyLandlockRule[]
+ *     devices        SnPolicyDeviceRule[]  the device-cgroup allow-list
+ *     exec           records "<kind><text>\0": 'c' command (exactly one), 'h' command-chain entry,
+ *                    'e' environment "KEY=VALUE" (file order: snap-level then app-level)
+ *     strings        NUL-terminated strings that landlock rules point into
+ */
+#pragma once
+
+#include <assert.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "macros.h"
+
+#define SN_POLICY_BLOB_MAGIC "SNPOLICY"
+#define SN_POLICY_BLOB_MAGIC_LEN 8
+#define SN_POLICY_BLOB_VERSION 1u
+#define SN_POLICY_BLOB_HEADER_SIZE 128u
+/* Caps: a file larger than this is refused before it is read into memory. */
+#define SN_POLICY_BLOB_MAX_SIZE (256u * 1024u)
+/* The kernel's BPF_MAXINSNS. */
+#define SN_POLICY_BLOB_MAX_BPF_INSNS 4096u
+#define SN_POLICY_BLOB_MAX_LANDLOCK_RULES 256u
+#define SN_POLICY_BLOB_MAX_DEVICE_RULES 256u
+#define SN_POLICY_BLOB_MAX_PATH 4095u
+
+/* Header flags. Unknown bits are refused. */
+enum {
+    /* No seccomp filter (classic confinement). */
+    SN_POLICY_FLAG_UNRESTRICTED = 1u << 0,
+    /* devmode: the allow filter logs instead of denying. */
+    SN_POLICY_FLAG_COMPLAIN = 1u << 1,
+    /* Run even where the kernel has no Landlock at all (the daemon sets it after probing). */
+    SN_POLICY_FLAG_LANDLOCK_OPTIONAL = 1u << 2,
+    /* The snap manages its own device cgroup (snapd's "self-managed"): no device rules applied. */
+    SN_POLICY_FLAG_DEVICES_SELF_MANAGED = 1u << 3,
+    SN_POLICY_FLAG_ALL = (1u << 4) - 1,
+};
+
+typedef struct SnPolicyBlobSection {
+    uint32_t offset;
+    uint32_t size; /* bytes */
+} SnPolicyBlobSection;
+
+typedef struct SnPolicyBlobHeader {
+    char magic[SN_POLICY_BLOB_MAGIC_LEN]; /* SN_POLICY_BLOB_MAGIC, not NUL-terminated */
+    uint32_t version;                     /* SN_POLICY_BLOB_VERSION */
+    uint32_t header_size;                 /* SN_POLICY_BLOB_HEADER_SIZE */
+    uint32_t total_size;                  /* the exact file size */
+    uint32_t flags;                       /* SN_POLICY_FLAG_* */
+    uint64_t landlock_fs_handled;         /* LANDLOCK_ACCESS_FS_* the ruleset handles (ABI 7 bits) */
+    uint64_t landlock_net_handled;        /* LANDLOCK_ACCESS_NET_* */
+    uint64_t landlock_scoped;             /* LANDLOCK_SCOPE_* */
+    SnPolicyBlobSection seccomp_deny;
+    SnPolicyBlobSection seccomp_allow;
+    SnPolicyBlobSection landlock;
+    SnPolicyBlobSection devices;
+    SnPolicyBlobSection exec;
+    SnPolicyBlobSection strings;
+    uint8_t reserved[32]; /* zero */
+} SnPolicyBlobHeader;
+
+static_assert(sizeof(SnPolicyBlobHeader) == SN_POLICY_BLOB_HEADER_SIZE, "policy blob header size");
+static_assert(offsetof(SnPolicyBlobHeader, version) == 8, "policy blob header layout");
+static_assert(offsetof(SnPolicyBlobHeader, flags) == 20, "policy blob header layout");
+static_assert(offsetof(SnPolicyBlobHeader, landlock_fs_handled) == 24, "policy blob header layout");
+static_assert(offsetof(SnPolicyBlobHeader, seccomp_deny) == 48, "policy blob header layout");
+static_assert(offsetof(SnPolicyBlobHeader, strings) == 88, "policy blob header layout");
+static_assert(offsetof(SnPolicyBlobHeader, reserved) == 96, "policy blob header layout");
+
+/* Where a Landlock rule's path is anchored. */
+enum {
+    /* An absolute path inside the snap's mount namespace. */
+    SN_POLICY_ANCHOR_ROOT = 0,
+    /* A relative path under the calling user's home directory. */
+    SN_POLICY_ANCHOR_HOME = 1,
+};
+
+typedef struct SnPolicyLandlockRule {
+    uint64_t access;      /* LANDLOCK_ACCESS_FS_* granted beneath the path; a subset of the handled set */
+    uint32_t path_offset; /* into the strings section */
+    uint32_t path_len;    /* without the NUL */
+    uint32_t anchor;      /* SN_POLICY_ANCHOR_* */
+    uint32_t reserved;    /* zero */
+} SnPolicyLandlockRule;
+static_assert(sizeof(SnPolicyLandlockRule) == 24, "landlock rule size");
+
+/* Device access bits. */
+enum {
+    SN_POLICY_DEV_READ = 1u << 0,
+    SN_POLICY_DEV_WRITE = 1u << 1,
+    SN_POLICY_DEV_MKNOD = 1u << 2,
+};
+#define SN_POLICY_DEV_ANY (-1)
+
+typedef struct SnPolicyDeviceRule {
+    uint8_t type;   /* 'c', 'b' or 'a' (all) */
+    uint8_t access; /* SN_POLICY_DEV_* (not 0) */
+    uint16_t reserved;
+    int32_t major; /* >= 0 or SN_POLICY_DEV_ANY */
+    int32_t minor; /* >= 0 or SN_POLICY_DEV_ANY */
+} SnPolicyDeviceRule;
+static_assert(sizeof(SnPolicyDeviceRule) == 12, "device rule size");
+
+/* A validated blob. All pointers point into data and live as long as the blob. */
+typedef struct SnPolicyBlob {
+    uint8_t *data; /* owned; 8-byte aligned */
+    size_t size;
+    const SnPolicyBlobHeader *header;
+} SnPolicyBlob;
+
+/*
+ * Validates len bytes as a policy blob and returns a copy (*ret_blob, free with sn_policy_blob_free).
+ * Checks magic, version, header size, total size against len and the cap, unknown flags, reserved
+ * bytes, every section's alignment, bounds and overlap, element sizes and counts, landlock paths
+ * (inside the string table, NUL-terminated, no embedded NUL, absolute for ROOT anchors and relative
+ * for HOME anchors, no ".." component, access within the handled set), device rules and exec
+ * records. Returns 0, or -EBADMSG (not a blob: magic), -EPROTONOSUPPORT (version), -EFBIG (size
+ * cap), -ERANGE (out of bounds or overlapping), -EINVAL (a malformed field), -ENOMEM. The message
+ * names the field.
+ */
+int sn_policy_blob_parse(const void *data, size_t len, SnPolicyBlob **ret_blob, SnError **reterr);
+
+/*
+ * Loads a blob from an open fd: the file must be a regular file owned by root and not writable by
+ * group or others, no larger than the cap; then sn_policy_blob_parse. Fails closed: -EPERM for the
+ * owner or mode, -EINVAL for a non-regular file, -EFBIG past the cap, the parse codes otherwise.
+ */
+int sn_policy_blob_load_fd(int fd, SnPolicyBlob **ret_blob, SnError **reterr);
+
+/* Frees a blob. Accepts NULL; returns NULL. */
+SnPolicyBlob *sn_policy_blob_free(SnPolicyBlob *blob);
+SN_DEFINE_CLEANUP_FUNC(SnPolicyBlob *, sn_policy_blob_free)
+
+/* The seccomp programs: pointer to struct sock_filter[] and its instruction count (0: none). */
+const void *sn_policy_blob_seccomp_deny(const SnPolicyBlob *blob, size_t *ret_count);
+const void *sn_policy_blob_seccomp_allow(const SnPolicyBlob *blob, size_t *ret_count);
+
+/* The Landlock rules and their count. sn_policy_blob_landlock_path returns rule's NUL-terminated path. */
+const SnPolicyLandlockRule *sn_policy_blob_landlock_rules(const SnPolicyBlob *blob, size_t *ret_count);
+const char *sn_policy_blob_landlock_path(const SnPolicyBlob *blob, const SnPolicyLandlockRule *rule);
+
+/* The device rules and their count. */
+const SnPolicyDeviceRule *sn_policy_blob_device_rules(const SnPolicyBlob *blob, size_t *ret_count);
+
+/*
+ * Iterates the exec records: *cursor starts at 0; each call returns the next record's kind ('c', 'h',
+ * 'e') and sets *ret_text, or returns 0 at the end. Records were validated by the parser.
+ */
+int sn_policy_blob_exec_next(const SnPolicyBlob *blob, size_t *cursor, const char **ret_text);

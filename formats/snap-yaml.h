@@ -80,6 +80,8 @@ typedef struct SnPlugSlot {
     char **apps;      /* apps bound to it (every app and hook when declared only at top level) */
     char **hooks;
     int line;
+    bool unscoped; /* declared at top level and listed by no app or hook: bound to all of them */
+    bool implicit; /* not declared at top level, created because an app or hook listed it */
 } SnPlugSlot;
 
 typedef struct SnSocket {
@@ -122,8 +124,8 @@ typedef struct SnApp {
     char *common_id;
     char *completer;
     char *autostart;
-    char *desktop;
-    int *success_exit_status;
+    char *desktop;            /* not a snap.yaml key for snapd (it reads .desktop files); kept if written */
+    int *success_exit_status; /* INT_MIN where the text was not an integer (validation rejects it) */
     size_t n_success_exit_status;
     SnSocket *sockets;
     size_t n_sockets;
@@ -158,7 +160,44 @@ typedef struct SnLayout {
 typedef struct SnSystemUsername {
     char *name;
     char *scope;
+    SnYamlNode attrs; /* SN_YAML_MAP of the other attributes of the long form (kind NULL when none) */
+    int line;
 } SnSystemUsername;
+
+/* One entry of `components:`; type is "standard", "kernel-modules" or "test". */
+typedef struct SnComponent {
+    char *name;
+    char *type;
+    char *summary;
+    char *description;
+    SnHook *hooks; /* only install, pre-refresh, post-refresh, remove; never slots */
+    size_t n_hooks;
+    int line;
+} SnComponent;
+
+/* One entry of `links:` (e.g. website: [https://...]). */
+typedef struct SnLinks {
+    char *key;
+    char **values;
+    int line;
+} SnLinks;
+
+/* Where each top-level scalar field was written (0 when absent), for error messages. */
+typedef struct SnSnapInfoLines {
+    int name;
+    int version;
+    int type;
+    int base;
+    int license;
+    int title;
+    int summary;
+    int description;
+    int provenance;
+    int epoch;
+    int confinement;
+    int grade;
+    int hooks;
+} SnSnapInfoLines;
 
 typedef struct SnSnapInfo {
     char *name;
@@ -190,6 +229,11 @@ typedef struct SnSnapInfo {
     SnSystemUsername *system_usernames;
     size_t n_system_usernames;
     SnYamlNode unknown; /* SN_YAML_MAP of top-level keys we do not know, kept and ignored */
+    SnComponent *components;
+    size_t n_components;
+    SnLinks *links;
+    size_t n_links;
+    SnSnapInfoLines lines;
 } SnSnapInfo;
 
 /*

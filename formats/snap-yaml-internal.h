@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-3.0-only */
+/*
+ * Shared between snap-yaml.c (decode) and snap-yaml-validate.c. Not for use outside formats/.
+ */
+#pragma once
+
+#include <stdarg.h>
+
+#include "snap-yaml.h"
+
+/* Caps on collections (no real snap comes near them; they bound the work hostile input causes). */
+#define SN_SNAP_YAML_MAX_ITEMS 1024u
+#define SN_SNAP_YAML_MAX_BINDINGS 65536u
+
+/*
+ * Sets *reterr to "<prefix><message>" followed by " (line N)" when line > 0, with the line stored
+ * in the error too. Returns -EINVAL.
+ */
+int sn_snap_yaml_error(SnError **reterr, const char *prefix, int line, const char *fmt, ...) _sn_printf_(4, 5);
+
+/* Go's filepath.Clean (lexical). Caller frees; NULL on allocation failure. */
+char *sn_snap_yaml_clean_path(const char *path);

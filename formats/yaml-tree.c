@@ -309,6 +309,9 @@ static int load_collection(Loader *l, bool is_map, int line, unsigned depth, SnY
         yaml_event_delete(&ev);
         if (r < 0)
             return r;
+        /* A map value is "where its key is": a block collection starts on the next line. */
+        if (is_map)
+            n->items[i].line = key_lines[i];
     }
     if (is_map)
         return check_duplicate_keys(l, n, key_lines);
@@ -445,7 +448,9 @@ SnYamlScalarType sn_yaml_node_type(const SnYamlNode *node)
 {
     if (!node || node->kind == SN_YAML_NULL)
         return SN_YAML_TYPE_NULL;
-    if (node->kind != SN_YAML_SCALAR || node->quoted)
+    if (node->kind != SN_YAML_SCALAR)
+        return SN_YAML_TYPE_COLLECTION;
+    if (node->quoted)
         return SN_YAML_TYPE_STR;
     const char *s = node->scalar;
     static const char *const bools[] = {"y", "Y", "yes", "Yes", "YES", "on",  "On",  "ON",  "true",  "True",  "TRUE",

@@ -36,9 +36,10 @@ typedef enum SnYamlScalarType {
     SN_YAML_TYPE_BOOL,
     SN_YAML_TYPE_INT,
     SN_YAML_TYPE_FLOAT,
+    SN_YAML_TYPE_COLLECTION, /* a sequence or a map */
 } SnYamlScalarType;
 
-/* The resolved type of node: NULL for SN_YAML_NULL, STR for quoted scalars; seq/map give STR. */
+/* The resolved type of node: NULL for SN_YAML_NULL, STR for quoted scalars, COLLECTION for seq/map. */
 SnYamlScalarType sn_yaml_node_type(const SnYamlNode *node);
 
 /*

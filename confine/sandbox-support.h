@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-3.0-only */
+/*
+ * The remaining enforcement steps of snap-confine: seccomp, AppArmor and the device cgroup.
+ * Each dies on failure: a half-built sandbox must never exec.
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#include "policy-blob.h"
+
+/*
+ * Loads the blob's deny filter, then its allow filter (the kernel runs the most recently added
+ * filter first and keeps the first of equal precedence, so an explicit denial's EACCES wins over the
+ * allow-list's EPERM). Needs no_new_privs. Nothing for an UNRESTRICTED blob.
+ */
+void sn_confine_apply_seccomp(const SnPolicyBlob *blob);
+
+/*
+ * Whether the kernel has AppArmor enabled, from /sys/module/apparmor/parameters/enabled: 1 yes,
+ * 0 no (the file is missing), -errno when it cannot tell. snap-confine treats "cannot tell" as
+ * enabled, so a failure (RLIMIT_NOFILE, ...) never turns confinement off (the aa_is_enabled lesson).
+ */
+int sn_confine_apparmor_enabled(void);
+
+/*
+ * Where AppArmor is enabled: checks that the profile named tag is loaded in enforce mode and calls
+ * aa_change_onexec(tag). Dies when it is missing, in complain mode, or the change fails.
+ */
+void sn_confine_apparmor_change_onexec(const char *tag);
+
+/*
+ * Device cgroup, v1 devices controller: creates /sys/fs/cgroup/devices/<tag>, denies all, allows
+ * the blob's rules and moves the calling process in. Returns false (and does nothing) when no v1
+ * devices controller is mounted; dies on any other failure.
+ */
+bool sn_confine_apply_device_cgroup(const SnPolicyBlob *blob, const char *tag);

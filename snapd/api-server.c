@@ -1,0 +1,712 @@
+/* SPDX-License-Identifier: GPL-3.0-only */
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <http_parser.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+
+#include "api.h"
+#include "fileio.h"
+#include "strutil.h"
+
+#define MAX_URL 8192U
+#define MAX_HEADER_BYTES 65536U
+
+typedef struct SnApiServer SnApiServer;
+
+/* What a listener's callback needs: the server and which socket it is. */
+typedef struct ListenCtx {
+    SnApiServer *server;
+    SnApiSocket which;
+} ListenCtx;
+
+typedef struct Listener {
+    struct evconnlistener *lev;
+    ListenCtx *ctx;
+} Listener;
+
+typedef struct Conn Conn;
+
+struct SnApiServer {
+    struct event_base *base;
+    SnApiRoute *routes;
+    size_t n_routes;
+    Listener *listeners;
+    size_t n_listeners;
+    Conn *conns;
+    unsigned n_conns;
+};
+
+struct Conn {
+    SnApiServer *server;
+    struct bufferevent *bev;
+    http_parser parser;
+    SnApiSocket which;
+    bool has_cred;
+    struct ucred cred;
+    bool closing; /* close once the output is written */
+    Conn *prev, *next;
+
+    /* the request being parsed */
+    SnBuf url;
+    SnBuf field, value;
+    bool in_value;
+    size_t header_bytes;
+    char *content_type;
+    SnBuf body;
+    char *path;
+    char *var;
+    SnApiParam *params;
+    size_t n_params;
+    const SnApiRoute *route;
+    SnApiHandler handler;
+    void *stream_state;
+    json_t *early; /* the response, when decided before the body ended */
+};
+
+static const http_parser_settings parser_settings;
+
+/* ---- envelopes ---- */
+
+const char *sn_api_status_text(int status)
+{
+    switch (status) {
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 202:
+        return "Accepted";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 409:
+        return "Conflict";
+    case 413:
+        return "Request Entity Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 501:
+        return "Not Implemented";
+    case 507:
+        return "Insufficient Storage";
+    default:
+        return "";
+    }
+}
+
+json_t *sn_api_sync(json_t *result)
+{
+    return json_pack("{s:s, s:i, s:s, s:o}", "type", "sync", "status-code", 200, "status", "OK", "result",
+                     result ? result : json_null());
+}
+
+json_t *sn_api_sync_sources(json_t *result, const char *source)
+{
+    json_t *j = sn_api_sync(result);
+    if (j)
+        json_object_set_new(j, "sources", json_pack("[s]", source));
+    return j;
+}
+
+json_t *sn_api_async(long long change_id)
+{
+    char id[32];
+    snprintf(id, sizeof(id), "%lld", change_id);
+    return json_pack("{s:s, s:i, s:s, s:n, s:s}", "type", "async", "status-code", 202, "status", "Accepted", "result",
+                     "change", id);
+}
+
+json_t *sn_api_error(int status, const char *kind, json_t *value, const char *fmt, ...)
+{
+    _sn_free_ char *msg = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    if (vasprintf(&msg, fmt, ap) < 0)
+        msg = NULL;
+    va_end(ap);
+    if (!kind && (status == 401 || status == 403))
+        kind = "login-required";
+    json_t *result = json_pack("{s:s}", "message", msg ? msg : "out of memory");
+    if (result && kind)
+        json_object_set_new(result, "kind", json_string(kind));
+    if (result && value)
+        json_object_set(result, "value", value);
+    json_decref(value);
+    return json_pack("{s:s, s:i, s:s, s:o}", "type", "error", "status-code", status, "status",
+                     sn_api_status_text(status), "result", result ? result : json_null());
+}
+
+/* ---- requests ---- */
+
+const char *sn_api_request_param(const SnApiRequest *req, const char *key)
+{
+    for (size_t i = 0; i < req->n_params; i++)
+        if (SN_STREQ(req->params[i].key, key))
+            return req->params[i].value;
+    return NULL;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Percent-decodes (and '+' to ' ' in queries); NULL for a bad escape or an embedded NUL. */
+static char *url_decode(const char *s, size_t len, bool query)
+{
+    char *out = malloc(len + 1), *o = out;
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '%') {
+            int h, l;
+            if (i + 2 >= len || (h = hexval(s[i + 1])) < 0 || (l = hexval(s[i + 2])) < 0 || (h == 0 && l == 0)) {
+                free(out);
+                return NULL;
+            }
+            *o++ = (char)(h * 16 + l);
+            i += 2;
+        } else if (query && s[i] == '+')
+            *o++ = ' ';
+        else
+            *o++ = s[i];
+    }
+    *o = '\0';
+    return out;
+}
+
+static void request_reset(Conn *c)
+{
+    sn_buf_done(&c->url);
+    sn_buf_done(&c->field);
+    sn_buf_done(&c->value);
+    sn_buf_done(&c->body);
+    c->in_value = false;
+    c->header_bytes = 0;
+    free(c->content_type);
+    c->content_type = NULL;
+    free(c->path);
+    c->path = NULL;
+    free(c->var);
+    c->var = NULL;
+    for (size_t i = 0; i < c->n_params; i++) {
+        free(c->params[i].key);
+        free(c->params[i].value);
+    }
+    free(c->params);
+    c->params = NULL;
+    c->n_params = 0;
+    if (c->stream_state && c->route && c->route->stream && c->route->stream->finish)
+        c->route->stream->finish(c->stream_state);
+    c->stream_state = NULL;
+    c->route = NULL;
+    c->handler = NULL;
+    json_decref(c->early);
+    c->early = NULL;
+}
+
+static int parse_query(Conn *c, const char *q, size_t len)
+{
+    const char *end = q + len;
+    while (q < end) {
+        const char *amp = memchr(q, '&', (size_t)(end - q));
+        const char *stop = amp ? amp : end;
+        const char *eq = memchr(q, '=', (size_t)(stop - q));
+        if (stop > q) {
+            SnApiParam *n = reallocarray(c->params, c->n_params + 1, sizeof(*n));
+            if (!n)
+                return -ENOMEM;
+            c->params = n;
+            char *k = url_decode(q, (size_t)((eq ? eq : stop) - q), true);
+            char *v = eq ? url_decode(eq + 1, (size_t)(stop - eq - 1), true) : strdup("");
+            if (!k || !v) {
+                free(k);
+                free(v);
+                return -EINVAL;
+            }
+            c->params[c->n_params++] = (SnApiParam){k, v};
+        }
+        q = stop + 1;
+    }
+    return 0;
+}
+
+/* Finds the route for path; sets *ret_var for "{}" routes. */
+static const SnApiRoute *find_route(const SnApiServer *s, const char *path, char **ret_var)
+{
+    *ret_var = NULL;
+    for (size_t i = 0; i < s->n_routes; i++) {
+        const char *p = s->routes[i].path;
+        size_t plen = strlen(p);
+        if (plen >= 2 && SN_STREQ(p + plen - 2, "{}")) {
+            size_t prefix = plen - 2;
+            if (strncmp(path, p, prefix) != 0)
+                continue;
+            const char *seg = path + prefix;
+            if (!*seg || strchr(seg, '/'))
+                continue;
+            *ret_var = strdup(seg);
+            return &s->routes[i];
+        }
+        if (SN_STREQ(p, path))
+            return &s->routes[i];
+    }
+    return NULL;
+}
+
+static bool access_allowed(const Conn *c, SnApiAccess access, json_t **ret_error)
+{
+    if (!c->has_cred) {
+        *ret_error = sn_api_error(403, NULL, NULL, "access denied");
+        return false;
+    }
+    if (access == SN_API_ACCESS_SNAP_SOCKET) {
+        if (c->which == SN_API_SOCKET_SNAP)
+            return true;
+        *ret_error = sn_api_error(403, NULL, NULL, "access denied");
+        return false;
+    }
+    if (c->which != SN_API_SOCKET_SNAPD) {
+        *ret_error = sn_api_error(403, NULL, NULL, "access denied");
+        return false;
+    }
+    switch (access) {
+    case SN_API_ACCESS_OPEN:
+        return true;
+    case SN_API_ACCESS_AUTHENTICATED:
+        if (c->cred.uid == 0)
+            return true;
+        *ret_error = sn_api_error(401, NULL, NULL, "access denied");
+        return false;
+    case SN_API_ACCESS_ROOT:
+    default:
+        if (c->cred.uid == 0)
+            return true;
+        *ret_error = sn_api_error(403, NULL, NULL, "access denied");
+        return false;
+    }
+}
+
+static void fill_request(Conn *c, SnApiRequest *req)
+{
+    *req = (SnApiRequest){
+        .method = http_method_str((enum http_method)c->parser.method),
+        .path = c->path,
+        .var = c->var,
+        .params = c->params,
+        .n_params = c->n_params,
+        .content_type = c->content_type,
+        .has_cred = c->has_cred,
+        .uid = c->cred.uid,
+        .pid = c->cred.pid,
+        .socket = c->which,
+        .stream_state = c->stream_state,
+    };
+}
+
+static int commit_header(Conn *c)
+{
+    if (c->field.len == 0)
+        return 0;
+    if (!sn_buf_ok(&c->field) || !sn_buf_ok(&c->value))
+        return -ENOMEM;
+    if (strcasecmp(c->field.data, "Content-Type") == 0) {
+        free(c->content_type);
+        c->content_type = strdup(c->value.data ? c->value.data : "");
+        if (!c->content_type)
+            return -ENOMEM;
+    }
+    sn_buf_done(&c->field);
+    sn_buf_done(&c->value);
+    c->in_value = false;
+    return 0;
+}
+
+static int on_message_begin(http_parser *p)
+{
+    request_reset(p->data);
+    return 0;
+}
+
+static int on_url(http_parser *p, const char *at, size_t len)
+{
+    Conn *c = p->data;
+    if (c->url.len + len > MAX_URL)
+        return -1;
+    return sn_buf_append(&c->url, at, len) < 0 ? -1 : 0;
+}
+
+static int on_header_field(http_parser *p, const char *at, size_t len)
+{
+    Conn *c = p->data;
+    if ((c->header_bytes += len) > MAX_HEADER_BYTES)
+        return -1;
+    if (c->in_value && commit_header(c) < 0)
+        return -1;
+    return sn_buf_append(&c->field, at, len) < 0 ? -1 : 0;
+}
+
+static int on_header_value(http_parser *p, const char *at, size_t len)
+{
+    Conn *c = p->data;
+    if ((c->header_bytes += len) > MAX_HEADER_BYTES)
+        return -1;
+    c->in_value = true;
+    return sn_buf_append(&c->value, at, len) < 0 ? -1 : 0;
+}
+
+static int on_headers_complete(http_parser *p)
+{
+    Conn *c = p->data;
+    if (commit_header(c) < 0 || !sn_buf_ok(&c->url) || c->url.len == 0)
+        return -1;
+    struct http_parser_url u;
+    http_parser_url_init(&u);
+    if (http_parser_parse_url(c->url.data, c->url.len, 0, &u) != 0 || !(u.field_set & (1 << UF_PATH)))
+        return -1;
+    c->path = url_decode(c->url.data + u.field_data[UF_PATH].off, u.field_data[UF_PATH].len, false);
+    if (!c->path)
+        return -1;
+    if ((u.field_set & (1 << UF_QUERY)) &&
+        parse_query(c, c->url.data + u.field_data[UF_QUERY].off, u.field_data[UF_QUERY].len) < 0)
+        return -1;
+
+    c->route = find_route(c->server, c->path, &c->var);
+    if (!c->route) {
+        c->early = sn_api_error(404, NULL, NULL, "not found");
+        return 0;
+    }
+    SnApiAccess access = c->route->read_access;
+    switch (p->method) {
+    case HTTP_GET:
+        c->handler = c->route->get;
+        break;
+    case HTTP_POST:
+        c->handler = c->route->post;
+        access = c->route->write_access;
+        break;
+    case HTTP_PUT:
+        c->handler = c->route->put;
+        access = c->route->write_access;
+        break;
+    default:
+        break;
+    }
+    if (!c->handler) {
+        c->early =
+            sn_api_error(405, NULL, NULL, "method \"%s\" not allowed", http_method_str((enum http_method)p->method));
+        return 0;
+    }
+    if (!access_allowed(c, access, &c->early))
+        return 0;
+    if (c->route->stream) {
+        SnApiRequest req;
+        fill_request(c, &req);
+        json_t *err = NULL;
+        c->stream_state = c->route->stream->begin(&req, c->route->userdata, &err);
+        if (!c->stream_state)
+            c->early = err ? err : sn_api_error(500, NULL, NULL, "cannot receive the request body");
+        else
+            json_decref(err);
+    }
+    return 0;
+}
+
+static int on_body(http_parser *p, const char *at, size_t len)
+{
+    Conn *c = p->data;
+    if (c->early)
+        return 0; /* the answer is decided: read and drop the rest */
+    if (c->stream_state) {
+        json_t *err = NULL;
+        if (c->route->stream->data(c->stream_state, at, len, &err) < 0)
+            c->early = err ? err : sn_api_error(400, NULL, NULL, "cannot receive the request body");
+        else
+            json_decref(err);
+        return 0;
+    }
+    if (c->body.len + len > SN_API_MAX_BODY) {
+        c->early = sn_api_error(413, NULL, NULL, "cannot read request body: larger than %u bytes", SN_API_MAX_BODY);
+        sn_buf_done(&c->body);
+        return 0;
+    }
+    return sn_buf_append(&c->body, at, len) < 0 ? -1 : 0;
+}
+
+static void write_response(Conn *c, json_t *env, bool keep_alive)
+{
+    int status = (int)json_integer_value(json_object_get(env, "status-code"));
+    if (status < 100 || status > 599)
+        status = 500;
+    _sn_free_ char *body = json_dumps(env, JSON_COMPACT);
+    if (!body) {
+        status = 500;
+        body = strdup("{\"type\":\"error\",\"status-code\":500,\"status\":\"Internal Server Error\","
+                      "\"result\":{\"message\":\"cannot encode the response\"}}");
+    }
+    char date[64];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    struct evbuffer *out = bufferevent_get_output(c->bev);
+    size_t blen = body ? strlen(body) : 0;
+    evbuffer_add_printf(out,
+                        "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nDate: %s\r\nContent-Length: %zu\r\n%s\r\n",
+                        status, sn_api_status_text(status), date, blen, keep_alive ? "" : "Connection: close\r\n");
+    if (body)
+        evbuffer_add(out, body, blen);
+    if (!keep_alive)
+        c->closing = true;
+}
+
+static int on_message_complete(http_parser *p)
+{
+    Conn *c = p->data;
+    json_t *env = NULL;
+    if (c->early)
+        env = SN_TAKE_PTR(c->early);
+    else {
+        SnApiRequest req;
+        fill_request(c, &req);
+        if (!c->stream_state) {
+            if (!sn_buf_ok(&c->body))
+                return -1;
+            req.body = c->body.data ? c->body.data : "";
+            req.body_len = c->body.len;
+        }
+        env = c->handler(&req, c->route->userdata);
+        if (!env)
+            env = sn_api_error(500, NULL, NULL, "internal error");
+    }
+    write_response(c, env, http_should_keep_alive(p));
+    json_decref(env);
+    request_reset(c);
+    return c->closing ? -1 : 0; /* stop parsing what follows a closing request */
+}
+
+static const http_parser_settings parser_settings = {
+    .on_message_begin = on_message_begin,
+    .on_url = on_url,
+    .on_header_field = on_header_field,
+    .on_header_value = on_header_value,
+    .on_headers_complete = on_headers_complete,
+    .on_body = on_body,
+    .on_message_complete = on_message_complete,
+};
+
+/* ---- connections ---- */
+
+static void conn_free(Conn *c)
+{
+    request_reset(c);
+    if (c->bev)
+        bufferevent_free(c->bev);
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        c->server->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    c->server->n_conns--;
+    free(c);
+}
+
+static void conn_write_cb(struct bufferevent *bev, void *userdata)
+{
+    Conn *c = userdata;
+    if (c->closing && evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+        conn_free(c);
+}
+
+static void conn_read_cb(struct bufferevent *bev, void *userdata)
+{
+    Conn *c = userdata;
+    struct evbuffer *in = bufferevent_get_input(bev);
+    while (!c->closing && evbuffer_get_length(in) > 0) {
+        struct evbuffer_iovec v;
+        if (evbuffer_peek(in, -1, NULL, &v, 1) < 1)
+            break;
+        size_t n = http_parser_execute(&c->parser, &parser_settings, v.iov_base, v.iov_len);
+        if (c->closing)
+            break; /* a response with Connection: close was queued */
+        if (HTTP_PARSER_ERRNO(&c->parser) != HPE_OK || n != v.iov_len) {
+            json_t *env = sn_api_error(400, NULL, NULL, "cannot parse the request: %s",
+                                       http_errno_description(HTTP_PARSER_ERRNO(&c->parser)));
+            write_response(c, env, false);
+            json_decref(env);
+            break;
+        }
+        evbuffer_drain(in, n);
+    }
+    if (c->closing) {
+        bufferevent_disable(bev, EV_READ);
+        conn_write_cb(bev, c);
+    }
+}
+
+static void conn_event_cb(struct bufferevent *bev, short events, void *userdata)
+{
+    if (events & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+        conn_free(userdata);
+}
+
+static void accept_ctx_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *addr, int len,
+                          void *userdata)
+{
+    ListenCtx *lc = userdata;
+    SnApiServer *s = lc->server;
+    Conn *c = calloc(1, sizeof(*c));
+    if (!c) {
+        close(fd);
+        return;
+    }
+    c->server = s;
+    c->which = lc->which;
+    /* The one source of identity. Nothing else about the peer (its bound path) is ever read. */
+    socklen_t cl = sizeof(c->cred);
+    c->has_cred = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->cred, &cl) == 0 && cl == sizeof(c->cred);
+    c->bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
+    if (!c->bev) {
+        close(fd);
+        free(c);
+        return;
+    }
+    http_parser_init(&c->parser, HTTP_REQUEST);
+    c->parser.data = c;
+    c->next = s->conns;
+    if (s->conns)
+        s->conns->prev = c;
+    s->conns = c;
+    s->n_conns++;
+    bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
+    bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}
+
+/* ---- the server ---- */
+
+int sn_api_server_new(struct event_base *base, SnApiServer **ret)
+{
+    SnApiServer *s = calloc(1, sizeof(*s));
+    if (!s)
+        return -ENOMEM;
+    s->base = base;
+    *ret = s;
+    return 0;
+}
+
+SnApiServer *sn_api_server_free(SnApiServer *s)
+{
+    if (!s)
+        return NULL;
+    while (s->conns)
+        conn_free(s->conns);
+    for (size_t i = 0; i < s->n_listeners; i++) {
+        evconnlistener_free(s->listeners[i].lev);
+        free(s->listeners[i].ctx);
+    }
+    free(s->listeners);
+    free(s->routes);
+    free(s);
+    return NULL;
+}
+
+int sn_api_server_add_route(SnApiServer *s, const SnApiRoute *route)
+{
+    SnApiRoute *n = reallocarray(s->routes, s->n_routes + 1, sizeof(*n));
+    if (!n)
+        return -ENOMEM;
+    s->routes = n;
+    s->routes[s->n_routes++] = *route;
+    return 0;
+}
+
+unsigned sn_api_server_connections(const SnApiServer *s)
+{
+    return s->n_conns;
+}
+
+int sn_api_server_listen_fd(SnApiServer *s, int fd, SnApiSocket which, SnError **reterr)
+{
+    Listener *n = reallocarray(s->listeners, s->n_listeners + 1, sizeof(*n));
+    if (!n) {
+        close(fd);
+        return -ENOMEM;
+    }
+    s->listeners = n;
+    ListenCtx *lc = calloc(1, sizeof(*lc));
+    if (!lc) {
+        close(fd);
+        return -ENOMEM;
+    }
+    lc->server = s;
+    lc->which = which;
+    struct evconnlistener *lev =
+        evconnlistener_new(s->base, accept_ctx_cb, lc, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+    if (!lev) {
+        free(lc);
+        close(fd);
+        return sn_error_set(reterr, -EIO, "cannot listen on the API socket");
+    }
+    s->listeners[s->n_listeners++] = (Listener){lev, lc};
+    return 0;
+}
+
+int sn_api_server_listen(SnApiServer *s, const char *path, SnApiSocket which, mode_t mode, SnError **reterr)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof(sa.sun_path))
+        return sn_error_set(reterr, -ENAMETOOLONG, "cannot listen on %s: path too long for a unix socket", path);
+    strcpy(sa.sun_path, path);
+
+    _sn_free_ char *dir = strdup(path);
+    if (!dir)
+        return -ENOMEM;
+    char *slash = strrchr(dir, '/');
+    if (slash && slash != dir) {
+        *slash = '\0';
+        int r = sn_mkdir_p(dir, 0755);
+        if (r < 0)
+            return sn_error_set(reterr, r, "cannot create %s: %s", dir, strerror(-r));
+    }
+
+    _sn_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return sn_error_set(reterr, sn_negative_errno(), "cannot create a socket: %m");
+    struct stat st;
+    if (lstat(path, &st) == 0) {
+        if (!S_ISSOCK(st.st_mode))
+            return sn_error_set(reterr, -EEXIST, "cannot listen on %s: it exists and is not a socket", path);
+        (void)unlink(path);
+    }
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+        return sn_error_set(reterr, sn_negative_errno(), "cannot bind %s: %m", path);
+    if (chmod(path, mode) < 0)
+        return sn_error_set(reterr, sn_negative_errno(), "cannot chmod %s: %m", path);
+    if (listen(fd, 128) < 0)
+        return sn_error_set(reterr, sn_negative_errno(), "cannot listen on %s: %m", path);
+    return sn_api_server_listen_fd(s, SN_TAKE_FD(fd), which, reterr);
+}

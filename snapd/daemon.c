@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-3.0-only */
+#include "daemon.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api-v2.h"
+#include "api.h"
+#include "config.h"
+#include "log.h"
+#include "state-change.h"
+#include "state.h"
+#include "strutil.h"
+#include "taskrunner.h"
+
+#define PRUNE_INTERVAL_SECS 600
+
+typedef struct Daemon {
+    SnState *st;
+    struct event_base *base;
+} Daemon;
+
+static void on_stop_signal(evutil_socket_t sig, short events, void *userdata)
+{
+    Daemon *d = userdata;
+    sn_log_info("received signal %d, stopping", (int)sig);
+    event_base_loopexit(d->base, NULL);
+}
+
+static void prune(Daemon *d)
+{
+    SnError *err = NULL;
+    unsigned pruned = 0;
+    sn_state_lock(d->st);
+    int r =
+        sn_state_prune(d->st, sn_state_now(), SN_PRUNE_WAIT_NS, SN_ABORT_WAIT_NS, SN_PRUNE_MAX_CHANGES, &pruned, &err);
+    sn_state_unlock(d->st);
+    if (r < 0)
+        sn_log_warning("cannot prune changes: %s", sn_error_message(err, r));
+    else if (pruned > 0)
+        sn_log_debug("pruned %u changes", pruned);
+    sn_error_free(err);
+}
+
+static void on_prune_timer(evutil_socket_t fd, short events, void *userdata)
+{
+    prune(userdata);
+}
+
+static void event_freep(struct event **e)
+{
+    if (*e)
+        event_free(*e);
+}
+
+static void event_base_freep(struct event_base **b)
+{
+    if (*b)
+        event_base_free(*b);
+}
+
+int sn_daemon_run(const SnDaemonOptions *opts, SnError **reterr)
+{
+    const char *root = opts->root ? opts->root : "";
+    if (*root && root[0] != '/')
+        return sn_error_set(reterr, -EINVAL, "the root directory must be an absolute path: %s", root);
+    if (SN_STREQ(root, "/"))
+        root = "";
+
+    _sn_cleanup_(sn_state_freep) SnState *st = NULL;
+    int r = sn_state_open(root, &st, reterr);
+    if (r < 0)
+        return r;
+
+    _sn_cleanup_(sn_taskrunner_freep) SnTaskRunner *runner = NULL;
+    r = sn_taskrunner_new(st, opts->workers ? opts->workers : 2, &runner);
+    if (r < 0)
+        return sn_error_set(reterr, r, "cannot create the task runner: %s", strerror(-r));
+
+    _sn_cleanup_(event_base_freep) struct event_base *base = event_base_new();
+    if (!base)
+        return sn_error_set(reterr, -ENOMEM, "cannot create the event loop");
+    Daemon d = {.st = st, .base = base};
+
+    SnApiContext api = {.st = st, .runner = runner, .root = root, .version = SN_VERSION};
+    _sn_cleanup_(sn_api_server_freep) SnApiServer *server = NULL;
+    r = sn_api_server_new(base, &server);
+    if (r >= 0)
+        r = sn_api_v2_register(server, &api);
+    if (r < 0)
+        return sn_error_set(reterr, r, "cannot set up the API: %s", strerror(-r));
+
+    _sn_free_ char *sock = sn_strdup_printf("%s/run/snapd.socket", root);
+    _sn_free_ char *snap_sock = sn_strdup_printf("%s/run/snapd-snap.socket", root);
+    if (!sock || !snap_sock)
+        return -ENOMEM;
+    r = sn_api_server_listen(server, sock, SN_API_SOCKET_SNAPD, 0666, reterr);
+    if (r >= 0)
+        r = sn_api_server_listen(server, snap_sock, SN_API_SOCKET_SNAP, 0666, reterr);
+    if (r < 0)
+        return r;
+
+    signal(SIGPIPE, SIG_IGN);
+    _sn_cleanup_(event_freep) struct event *sigterm = evsignal_new(base, SIGTERM, on_stop_signal, &d);
+    _sn_cleanup_(event_freep) struct event *sigint = evsignal_new(base, SIGINT, on_stop_signal, &d);
+    _sn_cleanup_(event_freep) struct event *prune_timer = event_new(base, -1, EV_PERSIST, on_prune_timer, &d);
+    struct timeval every = {.tv_sec = PRUNE_INTERVAL_SECS};
+    if (!sigterm || !sigint || !prune_timer || evsignal_add(sigterm, NULL) < 0 || evsignal_add(sigint, NULL) < 0 ||
+        event_add(prune_timer, &every) < 0)
+        return sn_error_set(reterr, -ENOMEM, "cannot set up the event loop");
+
+    prune(&d);
+    r = sn_taskrunner_start(runner);
+    if (r < 0)
+        return sn_error_set(reterr, r, "cannot start the task runner: %s", strerror(-r));
+
+    sn_log_info("serving the API on %s", sock);
+    if (event_base_dispatch(base) < 0)
+        sn_log_error("the event loop failed");
+
+    /* Stop taking requests, then let running tasks reach a resumable point. */
+    server = sn_api_server_free(server);
+    (void)unlink(sock);
+    (void)unlink(snap_sock);
+    sn_taskrunner_stop(runner);
+    sn_log_info("stopped");
+    return 0;
+}

@@ -581,6 +581,10 @@ static int parse_subpackets(Reader area, bool hashed, uint32_t *created, bool *h
             return -EBADMSG;
         uint8_t type = sp[0] & 0x7f;
         bool critical = sp[0] & 0x80;
+        /* The unhashed area is not signed: we accept only the issuer key ID there (all that snapd's
+         * and GnuPG's signers put there), so that it cannot carry anything else unauthenticated. */
+        if (!hashed && type != 16)
+            return -EBADMSG;
         switch (type) {
         case 2: /* signature creation time */
             if (len != 5)

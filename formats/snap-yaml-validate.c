@@ -222,7 +222,8 @@ static int validate_version(const SnSnapInfo *info, SnError **reterr)
             return VERR(reterr, line, "invalid snap version %s: must be printable, non-whitespace ASCII",
                         q ? q : "(?)");
         }
-    SnBuf reasons[3] = {{0}, {0}, {0}};
+    /* Up to four reasons, joined as "a, b, and c" the way snapd joins them. */
+    SnBuf reasons[4] = {{0}, {0}, {0}, {0}};
     size_t nr = 0;
     if (n > 32)
         sn_buf_printf(&reasons[nr++], "cannot be longer than 32 characters (got: %zu)", n);
@@ -253,17 +254,20 @@ static int validate_version(const SnSnapInfo *info, SnError **reterr)
             sn_buf_done(&bad);
         }
     }
+    SnBuf all = {0};
+    for (size_t i = 0; i < nr; i++) {
+        if (i > 0)
+            sn_buf_puts(&all, i + 1 == nr ? ", and " : ", ");
+        sn_buf_puts(&all, reasons[i].data ? reasons[i].data : "");
+    }
     int r;
-    if (nr == 0)
+    if (!sn_buf_ok(&all))
+        r = -ENOMEM;
+    else if (nr == 0)
         r = VERR(reterr, line, "invalid snap version \"%s\"", v);
-    else if (nr == 1)
-        r = VERR(reterr, line, "invalid snap version \"%s\": %s", v, reasons[0].data ? reasons[0].data : "");
-    else if (nr == 2)
-        r = VERR(reterr, line, "invalid snap version \"%s\": %s, and %s", v, reasons[0].data ? reasons[0].data : "",
-                 reasons[1].data ? reasons[1].data : "");
     else
-        r = VERR(reterr, line, "invalid snap version \"%s\": %s, %s, and %s", v, reasons[0].data ? reasons[0].data : "",
-                 reasons[1].data ? reasons[1].data : "", reasons[2].data ? reasons[2].data : "");
+        r = VERR(reterr, line, "invalid snap version \"%s\": %s", v, all.data);
+    sn_buf_done(&all);
     for (size_t i = 0; i < SN_ELEMENTSOF(reasons); i++)
         sn_buf_done(&reasons[i]);
     return r;

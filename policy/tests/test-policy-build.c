@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-3.0-only */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "policy-blob.h"
+#include "policy-build.h"
+#include "strutil.h"
+
+Test(policy_build, builds_a_blob_the_reader_accepts)
+{
+    char *chain[] = {"bin/wrapper", NULL};
+    char *env[] = {"A=1", "B=$A", NULL};
+    SnPolicyInput in = {
+        .snap_name = "hello_x", .app = "world", .command = "bin/hello --x", .command_chain = chain, .environment = env};
+    _sn_free_ void *data = NULL;
+    size_t len = 0;
+    SnError *err = NULL;
+    cr_assert_eq(sn_policy_build_blob(&in, &data, &len, &err), 0, "%s", err ? err->message : "");
+    _sn_cleanup_(sn_policy_blob_freep) SnPolicyBlob *blob = NULL;
+    cr_assert_eq(sn_policy_blob_parse(data, len, &blob, &err), 0, "%s", err ? err->message : "");
+    size_t n = 0;
+    cr_assert_not_null(sn_policy_blob_seccomp_allow(blob, &n));
+    cr_assert_gt(n, 10);
+    const SnPolicyLandlockRule *rules = sn_policy_blob_landlock_rules(blob, &n);
+    bool snapdir = false, home = false, root_dir = false;
+    for (size_t i = 0; i < n; i++) {
+        const char *p = sn_policy_blob_landlock_path(blob, &rules[i]);
+        snapdir |= SN_STREQ(p, "/snap/hello");
+        home |= SN_STREQ(p, "snap/hello_x") && rules[i].anchor == SN_POLICY_ANCHOR_HOME;
+        root_dir |= SN_STREQ(p, "/root") || SN_STREQ(p, "/");
+        if (SN_STREQ(p, "/snap/hello"))
+            cr_assert_eq(rules[i].access & 2 /* WRITE_FILE */, 0, "$SNAP must be read-only");
+    }
+    cr_assert(snapdir && home);
+    cr_assert_not(root_dir, "nothing may grant / or /root");
+    size_t cursor = 0;
+    const char *text = NULL;
+    cr_assert_eq(sn_policy_blob_exec_next(blob, &cursor, &text), 'c');
+    cr_assert_str_eq(text, "bin/hello --x");
+    cr_assert_eq(sn_policy_blob_exec_next(blob, &cursor, &text), 'h');
+    cr_assert_eq(sn_policy_blob_exec_next(blob, &cursor, &text), 'e');
+    cr_assert_str_eq(text, "A=1");
+    sn_error_free(err);
+}
+
+Test(policy_build, hooks_default_to_their_meta_hooks_path)
+{
+    SnPolicyInput in = {.snap_name = "hello", .hook = "configure"};
+    _sn_free_ void *data = NULL;
+    size_t len = 0;
+    cr_assert_eq(sn_policy_build_blob(&in, &data, &len, NULL), 0);
+    _sn_cleanup_(sn_policy_blob_freep) SnPolicyBlob *blob = NULL;
+    cr_assert_eq(sn_policy_blob_parse(data, len, &blob, NULL), 0);
+    size_t cursor = 0;
+    const char *text = NULL;
+    cr_assert_eq(sn_policy_blob_exec_next(blob, &cursor, &text), 'c');
+    cr_assert_str_eq(text, "meta/hooks/configure");
+}
+
+Test(policy_build, cve_2021_4120_refuses_names_that_would_inject_policy)
+{
+    const char *names[] = {"hello\n}", "hello,", "he llo", "../x", "hello/**", "Hello", "x\"y"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        SnPolicyInput in = {.snap_name = names[i], .app = "app", .command = "bin/x"};
+        _sn_free_ char *text = NULL;
+        cr_assert_eq(sn_policy_apparmor_profile(&in, &text, NULL), -EINVAL, "%s", names[i]);
+        _sn_free_ void *data = NULL;
+        size_t len = 0;
+        cr_assert_eq(sn_policy_build_blob(&in, &data, &len, NULL), -EINVAL, "%s", names[i]);
+        if (SN_STREQ(names[i], "Hello"))
+            continue; /* upper case is fine in app names */
+        SnPolicyInput in2 = {.snap_name = "ok", .app = names[i], .command = "bin/x"};
+        cr_assert_eq(sn_policy_apparmor_profile(&in2, &text, NULL), -EINVAL, "app %s", names[i]);
+    }
+}
+
+Test(policy_build, refuses_commands_outside_snap)
+{
+    const char *cmds[] = {"/bin/sh", "../../bin/sh", "bin/x\nenv", ""};
+    for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+        SnPolicyInput in = {.snap_name = "ok", .app = "app", .command = cmds[i]};
+        _sn_free_ void *data = NULL;
+        size_t len = 0;
+        cr_assert_eq(sn_policy_build_blob(&in, &data, &len, NULL), -EINVAL, "case %zu", i);
+    }
+    char *env[] = {"=x", NULL};
+    SnPolicyInput in = {.snap_name = "ok", .app = "app", .command = "bin/x", .environment = env};
+    _sn_free_ void *data = NULL;
+    size_t len = 0;
+    cr_assert_eq(sn_policy_build_blob(&in, &data, &len, NULL), -EINVAL);
+}
+
+Test(policy_build, apparmor_profile_parses)
+{
+    if (access("/sbin/apparmor_parser", X_OK) != 0)
+        cr_skip_test("apparmor_parser is not installed");
+    SnPolicyInput in = {.snap_name = "hello_x", .app = "world", .command = "bin/hello"};
+    _sn_free_ char *text = NULL;
+    cr_assert_eq(sn_policy_apparmor_profile(&in, &text, NULL), 0);
+    cr_assert(strstr(text, "profile \"snap.hello_x.world\""));
+    char path[] = "/tmp/sn-aa-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    cr_assert_eq(sn_write_file_atomic(AT_FDCWD, path, text, strlen(text), 0644), 0);
+    _sn_free_ char *cmd = sn_strdup_printf("/sbin/apparmor_parser -Q -K %s >/dev/null 2>&1", path);
+    int status = system(cmd);
+    unlink(path);
+    cr_assert_eq(status, 0, "apparmor_parser -Q refused the profile");
+}

@@ -83,7 +83,7 @@ static int open_root_dir(int rootfd, const char *rel, bool required)
     return fd;
 }
 
-void sn_confine_populate_mount_ns(const SnInvocation *inv, int rootfd)
+void sn_confine_populate_mount_ns(const SnInvocation *inv)
 {
     static const char *const host_dirs[] = {"dev", "etc",         "home",    "root",    "proc",  "sys", "var/tmp",
                                             "run", "lib/modules", "usr/src", "var/log", "media", "mnt"};
@@ -91,6 +91,12 @@ void sn_confine_populate_mount_ns(const SnInvocation *inv, int rootfd)
     char s[32], d[32];
 
     must_mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL, "/ as rslave");
+
+    /* Reopened here: an fd opened before unshare walks the old namespace's mounts, which cannot be bound. */
+    SnError *err = NULL;
+    _sn_close_ int rootfd = sn_confine_open_root(inv->root, &err);
+    if (rootfd < 0)
+        sn_confine_die_error(err, rootfd, "invalid invocation");
 
     /* Everything the new root is made of is opened before /tmp (where a test root may live) is covered. */
     _sn_free_ char *base_rel = sn_strdup_printf("snap/%s/current", inv->base);

@@ -170,7 +170,7 @@ _sn_noreturn_ static void capture_helper(pid_t parent, int nsfile, int go, int d
     _exit(0);
 }
 
-static void create_ns(const SnInvocation *inv, int rootfd, int nsdir, int nsfile)
+static void create_ns(const SnInvocation *inv, int nsdir, int nsfile)
 {
     _sn_close_ int parent_ns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
     if (parent_ns < 0)
@@ -191,7 +191,7 @@ static void create_ns(const SnInvocation *inv, int rootfd, int nsdir, int nsfile
     close(done[1]);
 
     unshare_ordered(parent_ns);
-    sn_confine_populate_mount_ns(inv, rootfd);
+    sn_confine_populate_mount_ns(inv);
 
     _sn_free_ char *info = sn_strdup_printf("snap.%s.info", inv->snap_name);
     _sn_free_ char *text = sn_strdup_printf("base-snap-name=%s\n", inv->base);
@@ -258,5 +258,5 @@ void sn_confine_enter_mount_ns(const SnInvocation *inv, int rootfd)
         if (nsfile < 0 || fstatfs(nsfile, &sfs) < 0 || sfs.f_type == SN_NSFS_MAGIC)
             sn_confine_die("cannot reopen %s after discarding it", nsname);
     }
-    create_ns(inv, rootfd, nsdir, nsfile);
+    create_ns(inv, nsdir, nsfile);
 }

@@ -122,10 +122,10 @@ int main(int argc, char **argv)
     if (r < 0)
         sn_confine_die_error(err, r, "invalid invocation");
 
-    check_own_path(inv->root);
     int rootfd = sn_confine_open_root(inv->root, &err);
     if (rootfd < 0)
         sn_confine_die_error(err, rootfd, "invalid invocation");
+    check_own_path(inv->root);
     SnPolicyBlob *blob = load_policy(rootfd, inv->security_tag);
 
     int aa = sn_confine_apparmor_enabled();

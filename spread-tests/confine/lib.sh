@@ -105,3 +105,20 @@ restore_root() {
     done
     rmdir "/sys/fs/cgroup/devices/snap.$SNAP_NAME.probe" 2>/dev/null || true
 }
+
+# expect_refused PATTERN CMD...: CMD must fail before the app runs, with PATTERN on stderr.
+expect_refused() {
+    local pattern="$1"; shift
+    local rc=0
+    "$@" > refused.out 2> refused.err || rc=$?
+    if [ "$rc" -eq 0 ]; then
+        echo "expected a refusal (\"$pattern\"), but it ran:"; cat refused.out refused.err; return 1
+    fi
+    if grep -q '^args:' refused.out; then
+        echo "the app ran although the helper failed:"; cat refused.out; return 1
+    fi
+    if ! grep -q -- "$pattern" refused.err; then
+        echo "expected \"$pattern\" on stderr, got:"; cat refused.err; return 1
+    fi
+    echo "refused as expected: $(head -n1 refused.err)"
+}

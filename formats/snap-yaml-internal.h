@@ -10,7 +10,7 @@
 
 /* Caps on collections (no real snap comes near them; they bound the work hostile input causes). */
 #define SN_SNAP_YAML_MAX_ITEMS 1024u
-#define SN_SNAP_YAML_MAX_BINDINGS 65536u
+#define SN_SNAP_YAML_MAX_BINDINGS 16384u
 
 /*
  * Sets *reterr to "<prefix><message>" followed by " (line N)" when line > 0, with the line stored

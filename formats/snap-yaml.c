@@ -231,6 +231,9 @@ static int get_strv(const SnYamlNode *v, const char *where, const char *field, c
     }
     if (v->kind != SN_YAML_SEQ)
         return type_error(reterr, v, where, field, "a list of strings");
+    if (v->n_items > SN_SNAP_YAML_MAX_ITEMS)
+        return PERR(reterr, v->line, "%s%s%s: more than %u entries", where ? where : "", where ? ": " : "", field,
+                    SN_SNAP_YAML_MAX_ITEMS);
     strv = calloc(v->n_items + 1, sizeof(char *));
     if (!strv)
         return -ENOMEM;
@@ -470,7 +473,7 @@ static int bind_named(Decoder *d, bool plug, const char *name, int line, size_t 
     if (r < 0)
         return r;
     if (!ps) {
-        if (*n >= 4 * SN_SNAP_YAML_MAX_ITEMS)
+        if (*n >= 2 * SN_SNAP_YAML_MAX_ITEMS)
             return PERR(d->reterr, line, "too many %ss", plug ? "plug" : "slot");
         ps = array_push(arr, n, sizeof(**arr));
         if (!ps)
@@ -906,50 +909,91 @@ static int decode_components(Decoder *d, const SnYamlNode *v)
 
 /* ---- binding of unscoped plugs and slots ---- */
 
-static int bind_unscoped(Decoder *d)
+/* Appends copies of add[0..n_add) to the NULL-terminated *v in one allocation (no duplicate check). */
+static int strv_extend(char ***v, char *const *add, size_t n_add)
+{
+    size_t n = sn_strv_length(*v);
+    if (n_add == 0)
+        return 0;
+    char **nv = reallocarray(*v, n + n_add + 1, sizeof(char *));
+    if (!nv)
+        return -ENOMEM;
+    *v = nv;
+    for (size_t i = 0; i < n_add; i++) {
+        nv[n + i] = strdup(add[i]);
+        nv[n + i + 1] = NULL;
+        if (!nv[n + i])
+            return -ENOMEM;
+    }
+    return 0;
+}
+
+/*
+ * Plugs and slots that no app or hook listed are bound to every app and hook (and plugs to every
+ * component hook). Such a plug is in no app's list yet, so lists are extended without duplicate
+ * checks, in linear time.
+ */
+static int bind_unscoped_kind(Decoder *d, bool plugs)
 {
     SnSnapInfo *info = d->info;
+    SnPlugSlot *arr = plugs ? info->plugs : info->slots;
+    size_t n = plugs ? info->n_plugs : info->n_slots;
+    const bool *scoped = plugs ? d->plug_scoped : d->slot_scoped;
+    _sn_free_ char **names = calloc(n + 1, sizeof(char *));
+    _sn_free_ char **app_names = calloc(info->n_apps + 1, sizeof(char *));
+    _sn_free_ char **hook_names = calloc(info->n_hooks + 1, sizeof(char *));
+    size_t k = 0;
+    int r;
+
+    if (!names || !app_names || !hook_names)
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        if (!scoped || !scoped[i]) {
+            arr[i].unscoped = true;
+            names[k++] = arr[i].name;
+        }
+    if (k == 0)
+        return 0;
+    size_t n_component_hooks = 0;
+    if (plugs)
+        for (size_t c = 0; c < info->n_components; c++)
+            n_component_hooks += info->components[c].n_hooks;
+    size_t targets = info->n_apps + info->n_hooks + n_component_hooks;
+    if (targets > 0 && k > (SN_SNAP_YAML_MAX_BINDINGS - SN_MIN(d->n_bindings, SN_SNAP_YAML_MAX_BINDINGS)) / targets)
+        return PERR(d->reterr, 0, "more than %u plug and slot bindings", SN_SNAP_YAML_MAX_BINDINGS);
+    d->n_bindings += k * targets;
+
+    for (size_t a = 0; a < info->n_apps; a++) {
+        app_names[a] = info->apps[a].name;
+        if ((r = strv_extend(plugs ? &info->apps[a].plugs : &info->apps[a].slots, names, k)) < 0)
+            return r;
+    }
+    for (size_t h = 0; h < info->n_hooks; h++) {
+        hook_names[h] = info->hooks[h].name;
+        if ((r = strv_extend(plugs ? &info->hooks[h].plugs : &info->hooks[h].slots, names, k)) < 0)
+            return r;
+    }
+    for (size_t c = 0; plugs && c < info->n_components; c++)
+        for (size_t h = 0; h < info->components[c].n_hooks; h++)
+            if ((r = strv_extend(&info->components[c].hooks[h].plugs, names, k)) < 0)
+                return r;
+    for (size_t i = 0; i < n; i++)
+        if (arr[i].unscoped) {
+            if ((r = strv_extend(&arr[i].apps, app_names, info->n_apps)) < 0 ||
+                (r = strv_extend(&arr[i].hooks, hook_names, info->n_hooks)) < 0)
+                return r;
+        }
+    return 0;
+}
+
+static int bind_unscoped(Decoder *d)
+{
     int r = ensure_scoped_arrays(d);
     if (r < 0)
         return r;
-    for (size_t i = 0; i < info->n_plugs; i++) {
-        SnPlugSlot *p = &info->plugs[i];
-        if (d->plug_scoped && d->plug_scoped[i])
-            continue;
-        p->unscoped = true;
-        for (size_t a = 0; a < info->n_apps; a++) {
-            if ((r = count_binding(d)) < 0 || (r = strv_add_unique(&info->apps[a].plugs, p->name)) < 0 ||
-                (r = strv_add_unique(&p->apps, info->apps[a].name)) < 0)
-                return r;
-        }
-        for (size_t h = 0; h < info->n_hooks; h++) {
-            if ((r = count_binding(d)) < 0 || (r = strv_add_unique(&info->hooks[h].plugs, p->name)) < 0 ||
-                (r = strv_add_unique(&p->hooks, info->hooks[h].name)) < 0)
-                return r;
-        }
-        for (size_t c = 0; c < info->n_components; c++)
-            for (size_t h = 0; h < info->components[c].n_hooks; h++)
-                if ((r = count_binding(d)) < 0 ||
-                    (r = strv_add_unique(&info->components[c].hooks[h].plugs, p->name)) < 0)
-                    return r;
-    }
-    for (size_t i = 0; i < info->n_slots; i++) {
-        SnPlugSlot *s = &info->slots[i];
-        if (d->slot_scoped && d->slot_scoped[i])
-            continue;
-        s->unscoped = true;
-        for (size_t a = 0; a < info->n_apps; a++) {
-            if ((r = count_binding(d)) < 0 || (r = strv_add_unique(&info->apps[a].slots, s->name)) < 0 ||
-                (r = strv_add_unique(&s->apps, info->apps[a].name)) < 0)
-                return r;
-        }
-        for (size_t h = 0; h < info->n_hooks; h++) {
-            if ((r = count_binding(d)) < 0 || (r = strv_add_unique(&info->hooks[h].slots, s->name)) < 0 ||
-                (r = strv_add_unique(&s->hooks, info->hooks[h].name)) < 0)
-                return r;
-        }
-    }
-    return 0;
+    if ((r = bind_unscoped_kind(d, true)) < 0)
+        return r;
+    return bind_unscoped_kind(d, false);
 }
 
 /* snapd renames two plugs of the core snap that clash with slots of the same name. */

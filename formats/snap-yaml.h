@@ -101,7 +101,7 @@ typedef struct SnApp {
     char *command;
     char **command_chain;
     char *daemon;       /* simple, forking, oneshot, dbus, notify; NULL when not a service */
-    char *daemon_scope; /* system, user; NULL when not given */
+    char *daemon_scope; /* system, user; "system" when daemon is set and the scope is not given */
     char *stop_command;
     char *reload_command;
     char *post_stop_command;
@@ -110,7 +110,7 @@ typedef struct SnApp {
     SnDuration start_timeout;
     SnDuration watchdog_timeout;
     SnDuration restart_delay;
-    char *restart_condition;
+    char *restart_condition; /* snapd's canonical value: "no" is stored as "never"; NULL when not given */
     char *stop_mode;
     char *refresh_mode;
     char *install_mode;
@@ -144,6 +144,7 @@ typedef struct SnHook {
     int line;
 } SnHook;
 
+/* mode is 0755 unless written (has_mode); user and group are NULL unless written (snapd: root). */
 typedef struct SnLayout {
     char *path;
     char *bind;

@@ -52,48 +52,59 @@ static int must_lock(int lockdir, const char *name)
     return fd;
 }
 
-/* True when the mount point path appears in our mountinfo; *shared tells whether it propagates. */
-static bool find_mount(const char *path, bool *shared)
+/* The mount id of an fd (statx STATX_MNT_ID, Linux 5.8+). */
+static uint64_t mount_id(int fd)
+{
+    struct statx stx;
+    if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) < 0 || !(stx.stx_mask & STATX_MNT_ID))
+        sn_confine_die("cannot read a mount id: %m");
+    return stx.stx_mnt_id;
+}
+
+/* Whether the mount with this id propagates (a "shared:" tag in its mountinfo line). */
+static bool mount_is_shared(uint64_t id)
 {
     _sn_free_ char *info = NULL;
     int r = sn_read_file_at(AT_FDCWD, "/proc/self/mountinfo", 16 << 20, &info, NULL);
     if (r < 0)
         sn_confine_die("cannot read mountinfo: %s", strerror(-r));
-    bool found = false;
     for (char *line = info; line && *line;) {
         char *end = strchr(line, '\n');
         if (end)
             *end = '\0';
-        char mnt[4096];
-        /* Fields: id parent major:minor root mount-point options optional-fields... */
-        if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) == 1 && SN_STREQ(mnt, path)) {
-            found = true;
-            *shared = strstr(line, " shared:") != NULL;
+        unsigned long long mid = 0;
+        if (sscanf(line, "%llu ", &mid) == 1 && mid == id) {
+            /* Optional fields sit between the mount options and " - ". */
+            char *sep = strstr(line, " - ");
+            if (sep)
+                *sep = '\0';
+            return strstr(line, " shared:") != NULL;
         }
         line = end ? end + 1 : NULL;
     }
-    return found;
+    sn_confine_die("mount %llu is not in mountinfo", (unsigned long long)id);
 }
 
-/* snapd's sc_initialize_mount_ns: the ns directory must be a private mount, or the bind of an ns file loops. */
-static int ensure_private_ns_dir(int rootfd, const char *root, int nsdir)
+/*
+ * snapd's sc_initialize_mount_ns: the ns directory must be a private mount, or the bind of an ns file
+ * would propagate into the namespace it preserves. Mount points are told by mount ids, not by paths.
+ */
+static int ensure_private_ns_dir(int rootfd, int nsdir)
 {
-    _sn_free_ char *path = sn_strdup_printf("%s/run/snapd/ns", root);
-    if (!path)
-        sn_confine_die("out of memory");
-    bool shared = false;
     char s[32];
-    if (!find_mount(path, &shared)) {
+    _sn_close_ int parent = openat(nsdir, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (parent < 0)
+        sn_confine_die("cannot open the parent of the namespace directory: %m");
+    if (mount_id(parent) == mount_id(nsdir)) {
         if (mount(fdpath(s, nsdir), fdpath(s, nsdir), NULL, MS_BIND, NULL) < 0)
-            sn_confine_die("cannot bind %s onto itself: %m", path);
-        shared = true;
+            sn_confine_die("cannot bind the namespace directory onto itself: %m");
     }
     SnError *err = NULL;
     int fd = sn_confine_open_trusted_dir(rootfd, "run/snapd/ns", false, &err);
     if (fd < 0)
         sn_confine_die_error(err, fd, "namespace directory");
-    if (shared && mount(NULL, fdpath(s, fd), NULL, MS_PRIVATE, NULL) < 0)
-        sn_confine_die("cannot make %s private: %m", path);
+    if (mount_is_shared(mount_id(fd)) && mount(NULL, fdpath(s, fd), NULL, MS_PRIVATE, NULL) < 0)
+        sn_confine_die("cannot make the namespace directory private: %m");
     return fd;
 }
 
@@ -227,7 +238,7 @@ void sn_confine_enter_mount_ns(const SnInvocation *inv, int rootfd)
         sn_confine_die_error(err, nsdir_plain, "namespace directory");
 
     _sn_close_ int global = must_lock(lockdir, ".lock");
-    _sn_close_ int nsdir = ensure_private_ns_dir(rootfd, inv->root, nsdir_plain);
+    _sn_close_ int nsdir = ensure_private_ns_dir(rootfd, nsdir_plain);
     global = sn_safe_close(global);
 
     _sn_free_ char *lockname = sn_strdup_printf("%s.lock", inv->snap_name);

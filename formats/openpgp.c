@@ -845,11 +845,12 @@ static int secret_key_from_packet(Reader body, EVP_PKEY **ret, SnError **reterr)
             goto out;
     if (!bnctx || !dmp1 || !dmq1 || !iqmp || !tmp)
         goto out;
-    r = sn_error_set(reterr, -EBADMSG, "invalid RSA secret key parameters");
     if (!BN_sub(tmp, bn[3], BN_value_one()) || !BN_mod(dmp1, bn[2], tmp, bnctx) ||
         !BN_sub(tmp, bn[4], BN_value_one()) || !BN_mod(dmq1, bn[2], tmp, bnctx) ||
-        !BN_mod_inverse(iqmp, bn[4], bn[3], bnctx))
+        !BN_mod_inverse(iqmp, bn[4], bn[3], bnctx)) {
+        r = sn_error_set(reterr, -EBADMSG, "invalid RSA secret key parameters");
         goto out;
+    }
     r = -ENOMEM;
     bld = OSSL_PARAM_BLD_new();
     if (!bld || OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn[0]) != 1 ||

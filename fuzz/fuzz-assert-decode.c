@@ -15,6 +15,18 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Encoding drops "format" and "revision" at 0 (as snapd's signer does): compare without them. */
+static void drop_zero_iterations(SnAssertValue *h)
+{
+    static const char *const names[] = {"format", "revision"};
+    for (size_t i = 0; i < 2; i++) {
+        const char *v = sn_assert_value_map_get_string(h, names[i]);
+        int64_t n;
+        if (v && sn_assert_atoi(v, &n) == 0 && n == 0)
+            sn_assert_value_map_remove(h, names[i]);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static SnAssertDb *db;
@@ -33,6 +45,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (sn_assert_encode_canonical(list[i], &enc, &len) == 0) {
                 SnAssertion *again = NULL;
                 if (sn_assert_decode(enc, len, &again, NULL) == 0) {
+                    drop_zero_iterations(again->headers);
+                    drop_zero_iterations(list[i]->headers);
                     if (!sn_assert_value_equal(again->headers, list[i]->headers))
                         __builtin_trap();
                     sn_assertion_free(again);

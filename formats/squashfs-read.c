@@ -9,10 +9,10 @@
 #include <sqfs/compressor.h>
 #include <sqfs/data_reader.h>
 #include <sqfs/dir.h>
-#include <sqfs/dir_reader.h>
 #include <sqfs/error.h>
 #include <sqfs/id_table.h>
 #include <sqfs/inode.h>
+#include <sqfs/meta_reader.h>
 #include <sqfs/super.h>
 
 #include "squashfs-internal.h"
@@ -26,8 +26,9 @@ struct SnSquashfs {
     sqfs_super_t super;
     sqfs_compressor_t *cmp;
     sqfs_id_table_t *ids;
-    sqfs_dir_reader_t *dr;
-    sqfs_data_reader_t *data; /* created on first file read */
+    sqfs_meta_reader_t *inodes; /* the inode table */
+    sqfs_meta_reader_t *dirs;   /* the directory table */
+    sqfs_data_reader_t *data;   /* created on first file read */
     SnSquashfsInfo info;
 };
 
@@ -36,7 +37,8 @@ SnSquashfs *sn_squashfs_free(SnSquashfs *sq)
     if (!sq)
         return NULL;
     sqfs_destroy(sq->data);
-    sqfs_destroy(sq->dr);
+    sqfs_destroy(sq->dirs);
+    sqfs_destroy(sq->inodes);
     sqfs_destroy(sq->ids);
     sqfs_destroy(sq->cmp);
     sqfs_destroy(sq->file);
@@ -73,6 +75,12 @@ static int check_super(const sqfs_super_t *s, uint64_t file_size, SnError **rete
             return sn_error_set(reterr, -EBADMSG, "squashfs superblock has table offsets out of bounds");
     if (s->id_count == 0)
         return sn_error_set(reterr, -EBADMSG, "squashfs superblock has no owner ids");
+    /* Every inode takes at least 20 bytes of a metadata block (8 KiB, stored in at least 3 bytes). */
+    uint64_t max_inodes = ((s->directory_table_start - s->inode_table_start) / 3 + 1) * 8192 / 20;
+    if (s->inode_count == 0 || s->inode_count > max_inodes)
+        return sn_error_set(reterr, -EBADMSG,
+                            "squashfs superblock claims %" PRIu32 " inodes, more than its inode table can hold",
+                            (uint32_t)s->inode_count);
     uint64_t root_block = s->root_inode_ref >> 16, root_offset = s->root_inode_ref & 0xFFFF;
     if (root_block >= s->directory_table_start - s->inode_table_start || root_offset >= 8192)
         return sn_error_set(reterr, -EBADMSG, "squashfs root inode reference out of bounds");
@@ -94,6 +102,12 @@ static int open_file(sqfs_file_t *file, SnSquashfs **ret, SnError **reterr)
     int e = sqfs_super_read(&sq->super, file);
     if (e == SFQS_ERROR_SUPER_MAGIC)
         return sn_error_set(reterr, -EBADMSG, "not a squashfs image: bad magic");
+    if (e == SQFS_ERROR_UNSUPPORTED) {
+        uint8_t raw[sizeof(sqfs_super_t)];
+        if (file->read_at(file, 0, raw, sizeof(raw)) >= 0)
+            return sn_error_set(reterr, -EBADMSG, "squashfs image uses unknown compressor %u",
+                                (unsigned)(raw[20] | raw[21] << 8));
+    }
     if (e < 0)
         return sn_error_set(reterr, sn_sqfs_errno(e) == -EIO ? -EIO : -EBADMSG, "bad squashfs superblock: %s",
                             sn_sqfs_strerror(e));
@@ -126,8 +140,16 @@ static int open_file(sqfs_file_t *file, SnSquashfs **ret, SnError **reterr)
     if (e < 0)
         return fail_sqfs(reterr, e, "cannot read squashfs id table");
 
-    sq->dr = sqfs_dir_reader_create(&sq->super, sq->cmp, file, 0);
-    if (!sq->dr)
+    /* The directory table ends where the next table starts. */
+    uint64_t dir_end = sq->super.bytes_used;
+    const uint64_t after[] = {sq->super.fragment_table_start, sq->super.export_table_start, sq->super.id_table_start,
+                              sq->super.xattr_id_table_start};
+    for (size_t i = 0; i < SN_ELEMENTSOF(after); i++)
+        if (after[i] != SQFS_NO_TABLE && after[i] >= sq->super.directory_table_start && after[i] < dir_end)
+            dir_end = after[i];
+    sq->inodes = sqfs_meta_reader_create(file, sq->cmp, sq->super.inode_table_start, sq->super.directory_table_start);
+    sq->dirs = sqfs_meta_reader_create(file, sq->cmp, sq->super.directory_table_start, dir_end);
+    if (!sq->inodes || !sq->dirs)
         return -ENOMEM;
 
     sq->info = (SnSquashfsInfo){
@@ -288,50 +310,89 @@ static int inode_stat(SnSquashfs *sq, const sqfs_inode_generic_t *n, SnSquashfsS
     return 0;
 }
 
-/* Finds path without following symlinks. */
-static int lookup(SnSquashfs *sq, const char *path, sqfs_inode_generic_t **ret, SnError **reterr)
+static uint32_t le32(const uint8_t *p)
 {
-    if (!path || strlen(path) > SN_SQUASHFS_MAX_PATH)
-        return sn_error_set(reterr, -EINVAL, "bad path inside squashfs image");
-    _inode_free_ sqfs_inode_generic_t *n = NULL;
-    int e = sqfs_dir_reader_get_root_inode(sq->dr, &n);
-    if (e < 0)
-        return fail_sqfs(reterr, e, "cannot read squashfs root inode");
-    if (!inode_is_dir(n))
-        return sn_error_set(reterr, -EBADMSG, "squashfs root inode is not a directory");
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
 
-    _sn_free_ char *copy = strdup(path);
-    if (!copy)
-        return -ENOMEM;
-    char *save = NULL;
-    unsigned depth = 0;
-    for (char *name = strtok_r(copy, "/", &save); name; name = strtok_r(NULL, "/", &save)) {
-        if (SN_STREQ(name, "."))
-            continue;
-        if (SN_STREQ(name, ".."))
-            return sn_error_set(reterr, -EINVAL, "path %s inside squashfs image contains \"..\"", path);
-        if (++depth > SN_SQUASHFS_MAX_DEPTH)
-            return sn_error_set(reterr, -E2BIG, "path %s is too deep", path);
-        if (!inode_is_dir(n))
-            return sn_error_set(reterr, -ENOTDIR, "%s: not a directory", path);
-        e = sqfs_dir_reader_open_dir(sq->dr, n, 0);
-        if (e < 0)
-            return fail_sqfs(reterr, e, "cannot read squashfs directory");
-        e = sqfs_dir_reader_find(sq->dr, name);
-        if (e == SQFS_ERROR_NO_ENTRY)
-            return sn_error_set(reterr, -ENOENT, "%s: no such file or directory", path);
-        if (e < 0)
-            return fail_sqfs(reterr, e, "cannot read squashfs directory");
-        sqfs_inode_generic_t *child = NULL;
-        e = sqfs_dir_reader_get_inode(sq->dr, &child);
+static uint64_t le64(const uint8_t *p)
+{
+    return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+/* Largest block list accepted for one file (16 MiB of block sizes). */
+#define MAX_FILE_BLOCKS (UINT64_C(1) << 22)
+
+/*
+ * Reads the inode at ref. libsquashfs allocates what the inode's size fields ask for before it
+ * finds out the data isn't there, so the fields that drive an allocation are checked first:
+ * a symlink target longer than SN_SQUASHFS_MAX_PATH, or a file with more than MAX_FILE_BLOCKS
+ * blocks, is refused as corrupted.
+ */
+static int read_inode(SnSquashfs *sq, uint64_t ref, sqfs_inode_generic_t **ret, SnError **reterr)
+{
+    uint64_t block = ref >> 16;
+    size_t offset = ref & 0xFFFF;
+    if (offset >= 8192 || block >= sq->super.directory_table_start - sq->super.inode_table_start)
+        return sn_error_set(reterr, -EBADMSG, "squashfs inode reference out of bounds");
+    uint8_t hdr[16 + 32];
+    int e = sqfs_meta_reader_seek(sq->inodes, sq->super.inode_table_start + block, offset);
+    if (e >= 0)
+        e = sqfs_meta_reader_read(sq->inodes, hdr, 16);
+    if (e < 0)
+        return fail_sqfs(reterr, e, "cannot read squashfs inode");
+    uint16_t type = (uint16_t)(hdr[0] | hdr[1] << 8);
+    if (type < SQFS_INODE_DIR || type > SQFS_INODE_EXT_SOCKET)
+        return sn_error_set(reterr, -EBADMSG, "squashfs inode has unknown type %u", (unsigned)type);
+    size_t body = type == SQFS_INODE_SLINK || type == SQFS_INODE_EXT_SLINK ? 8
+                  : type == SQFS_INODE_FILE                                ? 16
+                  : type == SQFS_INODE_EXT_FILE                            ? 32
+                                                                           : 0;
+    if (body > 0) {
+        e = sqfs_meta_reader_read(sq->inodes, hdr + 16, body);
         if (e < 0)
             return fail_sqfs(reterr, e, "cannot read squashfs inode");
-        sqfs_free(n);
-        n = child;
     }
-    *ret = SN_TAKE_PTR(n);
+    if (type == SQFS_INODE_EXT_DIR) {
+        /* The directory index: each entry's name size drives an allocation; names are < 256 bytes. */
+        uint8_t dir[24], idx[12], name[256];
+        e = sqfs_meta_reader_read(sq->inodes, dir, sizeof(dir));
+        unsigned count = (unsigned)(dir[16] | dir[17] << 8);
+        for (unsigned i = 0; e >= 0 && i < count; i++) {
+            e = sqfs_meta_reader_read(sq->inodes, idx, sizeof(idx));
+            if (e >= 0 && le32(idx + 8) >= sizeof(name) - 1)
+                return sn_error_set(reterr, -EBADMSG, "squashfs directory index entry too long");
+            if (e >= 0)
+                e = sqfs_meta_reader_read(sq->inodes, name, le32(idx + 8) + 1);
+        }
+        if (e < 0)
+            return fail_sqfs(reterr, e, "cannot read squashfs inode");
+    }
+    uint64_t file_size = type == SQFS_INODE_FILE       ? le32(hdr + 16 + 12)
+                         : type == SQFS_INODE_EXT_FILE ? le64(hdr + 16 + 8)
+                                                       : 0;
+    if ((type == SQFS_INODE_SLINK || type == SQFS_INODE_EXT_SLINK) && le32(hdr + 16 + 4) > SN_SQUASHFS_MAX_PATH)
+        return sn_error_set(reterr, -EBADMSG, "squashfs symbolic link target too long (%" PRIu32 " bytes)",
+                            le32(hdr + 16 + 4));
+    if (file_size / sq->super.block_size + 1 > MAX_FILE_BLOCKS)
+        return sn_error_set(reterr, -EBADMSG, "squashfs file size too large (%" PRIu64 " bytes)", file_size);
+    /* libsquashfs may leave its out-parameter dangling on failure: only copy it on success. */
+    sqfs_inode_generic_t *n = NULL;
+    e = sqfs_meta_reader_read_inode(sq->inodes, &sq->super, block, offset, &n);
+    if (e < 0)
+        return fail_sqfs(reterr, e, "cannot read squashfs inode");
+    *ret = n;
     return 0;
 }
+
+/* Forward declaration: directory reading is below, with the walk. */
+typedef struct DirList DirList;
+static int read_dir(SnSquashfs *sq, const sqfs_inode_generic_t *dir, size_t *budget, const char *want, DirList *ret,
+                    SnError **reterr);
+static void dir_list_done(DirList *l);
+
+/* Finds path without following symlinks. */
+static int lookup(SnSquashfs *sq, const char *path, sqfs_inode_generic_t **ret, SnError **reterr);
 
 int sn_squashfs_lstat(SnSquashfs *sq, const char *path, SnSquashfsStat *ret, SnError **reterr)
 {
@@ -420,11 +481,11 @@ typedef struct DirEntry {
     sqfs_inode_generic_t *inode;
 } DirEntry;
 
-typedef struct DirList {
+struct DirList {
     DirEntry *items;
     size_t n;
     size_t cap;
-} DirList;
+};
 
 static void dir_list_done(DirList *l)
 {
@@ -443,16 +504,23 @@ static bool name_is_valid(const char *name, size_t len)
     return !SN_STREQ(name, ".") && !SN_STREQ(name, "..");
 }
 
-/* Reads all entries of dir; *budget counts entries left before SN_SQUASHFS_MAX_ENTRIES. */
-static int read_dir(SnSquashfs *sq, const sqfs_inode_generic_t *dir, size_t *budget, DirList *ret, SnError **reterr)
+/*
+ * Reads the entries of dir (only the one named want, when want is not NULL) with their inodes;
+ * *budget counts entries left before SN_SQUASHFS_MAX_ENTRIES.
+ */
+static int read_dir(SnSquashfs *sq, const sqfs_inode_generic_t *dir, size_t *budget, const char *want, DirList *ret,
+                    SnError **reterr)
 {
     DirList l = {0};
-    int e = sqfs_dir_reader_open_dir(sq->dr, dir, 0);
+    sqfs_readdir_state_t state;
+    int e = sqfs_readdir_state_init(&state, &sq->super, dir);
     if (e < 0)
         return fail_sqfs(reterr, e, "cannot read squashfs directory");
     for (;;) {
         sqfs_dir_entry_t *ent = NULL;
-        e = sqfs_dir_reader_read(sq->dr, &ent);
+        sqfs_u32 inum = 0;
+        sqfs_u64 iref = 0;
+        e = sqfs_meta_reader_readdir(sq->dirs, &state, &ent, &inum, &iref);
         if (e > 0)
             break;
         if (e < 0) {
@@ -461,15 +529,12 @@ static int read_dir(SnSquashfs *sq, const sqfs_inode_generic_t *dir, size_t *bud
         }
         size_t len = (size_t)ent->size + 1;
         bool ok = name_is_valid((const char *)ent->name, len);
-        char *name = ok ? strndup((const char *)ent->name, len) : NULL;
+        bool wanted = !want || (ok && SN_STREQ((const char *)ent->name, want));
+        char *name = ok && wanted ? strndup((const char *)ent->name, len) : NULL;
         sqfs_free(ent);
         if (!ok) {
             dir_list_done(&l);
             return sn_error_set(reterr, -EBADMSG, "squashfs directory has an invalid entry name");
-        }
-        if (!name) {
-            dir_list_done(&l);
-            return -ENOMEM;
         }
         if (*budget == 0) {
             free(name);
@@ -477,12 +542,18 @@ static int read_dir(SnSquashfs *sq, const sqfs_inode_generic_t *dir, size_t *bud
             return sn_error_set(reterr, -E2BIG, "squashfs image has more than %u entries", SN_SQUASHFS_MAX_ENTRIES);
         }
         (*budget)--;
+        if (!wanted)
+            continue;
+        if (!name) {
+            dir_list_done(&l);
+            return -ENOMEM;
+        }
         sqfs_inode_generic_t *n = NULL;
-        e = sqfs_dir_reader_get_inode(sq->dr, &n);
-        if (e < 0) {
+        int r = read_inode(sq, iref, &n, reterr);
+        if (r < 0) {
             free(name);
             dir_list_done(&l);
-            return fail_sqfs(reterr, e, "cannot read squashfs inode");
+            return r;
         }
         if (l.n == l.cap) {
             size_t cap = l.cap ? l.cap * 2 : 16;
@@ -497,8 +568,60 @@ static int read_dir(SnSquashfs *sq, const sqfs_inode_generic_t *dir, size_t *bud
             l.cap = cap;
         }
         l.items[l.n++] = (DirEntry){name, n};
+        if (want)
+            break;
     }
     *ret = l;
+    return 0;
+}
+
+static int read_root(SnSquashfs *sq, sqfs_inode_generic_t **ret, SnError **reterr)
+{
+    int r = read_inode(sq, sq->super.root_inode_ref, ret, reterr);
+    if (r < 0)
+        return sn_error_prefix(reterr, r, "cannot read squashfs root inode");
+    if (!inode_is_dir(*ret)) {
+        sqfs_free(*ret);
+        *ret = NULL;
+        return sn_error_set(reterr, -EBADMSG, "squashfs root inode is not a directory");
+    }
+    return 0;
+}
+
+static int lookup(SnSquashfs *sq, const char *path, sqfs_inode_generic_t **ret, SnError **reterr)
+{
+    if (!path || strlen(path) > SN_SQUASHFS_MAX_PATH)
+        return sn_error_set(reterr, -EINVAL, "bad path inside squashfs image");
+    _inode_free_ sqfs_inode_generic_t *n = NULL;
+    int r = read_root(sq, &n, reterr);
+    if (r < 0)
+        return r;
+    _sn_free_ char *copy = strdup(path);
+    if (!copy)
+        return -ENOMEM;
+    char *save = NULL;
+    unsigned depth = 0;
+    for (char *name = strtok_r(copy, "/", &save); name; name = strtok_r(NULL, "/", &save)) {
+        if (SN_STREQ(name, "."))
+            continue;
+        if (SN_STREQ(name, ".."))
+            return sn_error_set(reterr, -EINVAL, "path %s inside squashfs image contains \"..\"", path);
+        if (++depth > SN_SQUASHFS_MAX_DEPTH)
+            return sn_error_set(reterr, -E2BIG, "path %s is too deep", path);
+        if (!inode_is_dir(n))
+            return sn_error_set(reterr, -ENOTDIR, "%s: not a directory", path);
+        size_t budget = SN_SQUASHFS_MAX_ENTRIES;
+        DirList l = {0};
+        r = read_dir(sq, n, &budget, name, &l, reterr);
+        if (r < 0)
+            return r;
+        if (l.n == 0)
+            return sn_error_set(reterr, -ENOENT, "%s: no such file or directory", path);
+        sqfs_free(n);
+        n = SN_TAKE_PTR(l.items[0].inode);
+        dir_list_done(&l);
+    }
+    *ret = SN_TAKE_PTR(n);
     return 0;
 }
 
@@ -512,7 +635,7 @@ int sn_squashfs_list_dir(SnSquashfs *sq, const char *path, char ***ret, SnError 
         return sn_error_set(reterr, -ENOTDIR, "%s: not a directory", path);
     size_t budget = SN_SQUASHFS_MAX_ENTRIES;
     DirList l = {0};
-    r = read_dir(sq, n, &budget, &l, reterr);
+    r = read_dir(sq, n, &budget, NULL, &l, reterr);
     if (r < 0)
         return r;
     char **v = calloc(l.n + 1, sizeof(char *));
@@ -601,7 +724,7 @@ static int walk_dir(Walk *w, const sqfs_inode_generic_t *dir, size_t pathlen, un
         return sn_error_set(w->reterr, -ELOOP, "squashfs directory loop at \"%s\"", w->path);
 
     DirList l = {0};
-    r = read_dir(w->sq, dir, &w->budget, &l, w->reterr);
+    r = read_dir(w->sq, dir, &w->budget, NULL, &l, w->reterr);
     if (r < 0)
         return r;
     for (size_t i = 0; i < l.n && r >= 0; i++) {
@@ -644,17 +767,15 @@ static int walk_dir(Walk *w, const sqfs_inode_generic_t *dir, size_t pathlen, un
 int sn_squashfs_walk(SnSquashfs *sq, SnSquashfsWalkFn fn, void *userdata, SnError **reterr)
 {
     _inode_free_ sqfs_inode_generic_t *root = NULL;
-    int e = sqfs_dir_reader_get_root_inode(sq->dr, &root);
-    if (e < 0)
-        return fail_sqfs(reterr, e, "cannot read squashfs root inode");
-    if (!inode_is_dir(root))
-        return sn_error_set(reterr, -EBADMSG, "squashfs root inode is not a directory");
+    int r = read_root(sq, &root, reterr);
+    if (r < 0)
+        return r;
     _sn_free_ Walk *w = calloc(1, sizeof(*w));
     if (!w)
         return -ENOMEM;
     *w = (Walk){.sq = sq, .fn = fn, .userdata = userdata, .budget = SN_SQUASHFS_MAX_ENTRIES, .reterr = reterr};
     SnSquashfsStat st;
-    int r = inode_stat(sq, root, &st, reterr);
+    r = inode_stat(sq, root, &st, reterr);
     if (r >= 0)
         r = fn("", &st, NULL, userdata);
     if (r == 0)

@@ -10,6 +10,15 @@ SNAP_NAME=sntest
 BASE_NAME=busybase
 TEST_HOME=$(getent passwd "$TEST_USER" 2>/dev/null | cut -d: -f6 || true)
 
+# pack_snap DIR OUT: our own `snap pack`; plain mksquashfs (what snapd runs) only when the CLI is not built.
+pack_snap() {
+    if [ -x "$SN_BUILD/snapd/snap" ]; then
+        "$SN_BUILD/snapd/snap" pack --filename="$2" "$1" >/dev/null
+    else
+        mksquashfs "$1" "$2" -noappend -comp xz -no-fragments -no-progress -all-root -no-xattrs >/dev/null
+    fi
+}
+
 ensure_user() {
     id "$TEST_USER" >/dev/null 2>&1 || useradd -m -s /bin/sh "$TEST_USER"
     TEST_HOME=$(getent passwd "$TEST_USER" | cut -d: -f6)
@@ -32,7 +41,7 @@ build_base() {
         ln -s busybox "$d/bin/$applet"
     done
     printf 'name: %s\nversion: "1"\ntype: base\n' "$BASE_NAME" > "$d/meta/snap.yaml"
-    mksquashfs "$d" "$SN_WORK/base.snap" -noappend -comp xz -no-fragments -no-progress -all-root -no-xattrs >/dev/null
+    pack_snap "$d" "$SN_WORK/base.snap"
 }
 
 # build_app: an app snap whose bin/probe is the given file (default: the shared probe.sh), with the
@@ -46,7 +55,7 @@ build_app() {
     cc -static -O1 -o "$d/bin/sn-probe" "$SN_SRC/spread-tests/confine/sn-probe.c"
     printf 'name: %s\nversion: "1"\nbase: %s\napps:\n  probe:\n    command: bin/probe\n' "$SNAP_NAME" "$BASE_NAME" \
         > "$d/meta/snap.yaml"
-    mksquashfs "$d" "$SN_WORK/app.snap" -noappend -comp xz -no-fragments -no-progress -all-root -no-xattrs >/dev/null
+    pack_snap "$d" "$SN_WORK/app.snap"
 }
 
 mount_snap() { # NAME FILE

@@ -2,7 +2,7 @@
 # Formats the project's C sources with .clang-format; with --check, fails on any difference.
 set -eu
 cd "$(dirname "$0")/.."
-files=$(git ls-files -co --exclude-standard -- '*.c' '*.h' | grep -v '^formats/tests/conformance/' || true)
+files=$(git ls-files -- '*.c' '*.h' | grep -v '^formats/tests/conformance/' || true)
 [ -n "$files" ] || exit 0
 if [ "${1:-}" = "--check" ]; then
     # shellcheck disable=SC2086

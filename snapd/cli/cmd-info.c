@@ -428,6 +428,15 @@ typedef struct DiskSnap {
     uint32_t build_date;
 } DiskSnap;
 
+static int walk_nothing(const char *path, const SnSquashfsStat *st, const char *link_target, void *userdata)
+{
+    (void)path;
+    (void)st;
+    (void)link_target;
+    (void)userdata;
+    return 0;
+}
+
 static int read_disk_snap(const char *path, DiskSnap *ret, SnError **reterr)
 {
     struct stat st;
@@ -449,6 +458,10 @@ static int read_disk_snap(const char *path, DiskSnap *ret, SnError **reterr)
         r = sn_squashfs_open_at(AT_FDCWD, path, &sq, reterr);
         if (r < 0)
             return r;
+        /* Check the whole structure, not only the path to meta/snap.yaml: a hostile image is refused. */
+        r = sn_squashfs_walk(sq, walk_nothing, NULL, reterr);
+        if (r < 0)
+            return sn_error_prefix(reterr, r, "cannot read %s", path);
         r = sn_squashfs_read_file(sq, "meta/snap.yaml", SN_SNAP_YAML_MAX_SIZE, &yaml, &len, reterr);
         if (r < 0)
             return sn_error_prefix(reterr, r, "cannot read %s", path);

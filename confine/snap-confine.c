@@ -26,6 +26,7 @@
 #include "config.h"
 #include "invocation.h"
 #include "landlock-support.h"
+#include "log.h"
 #include "ns-support.h"
 #include "policy-blob.h"
 #include "privs.h"
@@ -92,6 +93,8 @@ static void make_user_dirs(const SnInvocation *inv)
 
 int main(int argc, char **argv)
 {
+    sn_log_set_program("snap-confine");
+    sn_log_init_from_env();
     uid_t uid = getuid();
     gid_t gid = getgid();
     sn_confine_set_caller(uid, gid);
@@ -132,7 +135,8 @@ int main(int argc, char **argv)
     if (aa < 0)
         sn_confine_die("cannot tell whether AppArmor is enabled (%s): refusing to run unconfined", strerror(-aa));
 
-    sn_confine_apply_device_cgroup(blob, inv->security_tag);
+    if (!sn_confine_apply_device_cgroup(blob, inv->security_tag))
+        sn_log_debug("no v1 devices controller: device access is limited by Landlock only");
     sn_confine_enter_mount_ns(inv, rootfd);
     close(rootfd);
 

@@ -93,7 +93,7 @@ Test(trusted_path, follows_a_current_symlink_to_a_sibling_only, .init = setup, .
     cr_assert_eq(sn_confine_open_trusted_dir(root, "snap/missing", true, NULL), -ENOENT);
 }
 
-Test(trusted_path, mkdir_never_repairs_an_untrusted_directory, .init = setup, .fini = teardown)
+Test(trusted_path, cve_2022_3328_mkdir_never_repairs_an_untrusted_directory, .init = setup, .fini = teardown)
 {
     mk("run", 0755, 0);
     mk("run/snapd", 0755, 1000); /* pre-created by a user */

@@ -7,6 +7,7 @@ report)
     echo "args: $*"
     echo "greeting: $GREETING"
     echo "uid: $(id -u)"
+    echo "cwd: $(pwd)"
     echo "mntns: $(readlink /proc/self/ns/mnt)"
     echo "tmp-entries: $(ls -A /tmp | wc -l)"
     echo "ld_preload: ${LD_PRELOAD:-unset}"

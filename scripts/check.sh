@@ -10,6 +10,9 @@ stage() { printf '\n==> %s\n' "$*"; }
 stage "format check (clang-format)"
 scripts/format.sh --check
 
+stage "docs (a man page per verb, pages render cleanly)"
+scripts/check-docs.sh
+
 stage "unit tests and fuzz-corpus replay (build/)"
 meson test -C build --print-errorlogs --num-processes 2
 

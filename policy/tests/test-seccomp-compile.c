@@ -156,14 +156,15 @@ static int probe_custom(void)
 
 Test(seccomp_compile, compiles_snapd_syntax_with_comparisons)
 {
-    const char *src = "# comment\n"
-                      "\n"
-                      "exit_group\nexit\nrt_sigreturn\n"
-                      "# what sanitizer runtimes use in the child\nwrite\nmmap\nmunmap\nmadvise\nmprotect\nsigaltstack\n"
-                      "rt_sigaction\nrt_sigprocmask\nprctl\nopen\nopenat\nread\nclose\nfstat\nnewfstatat\ngetpid\ngettid\n"
-                      "getppid\n~getppid\n"
-                      "umask <=0x12\n"
-                      "no_such_syscall_here 1 2\n";
+    const char *src =
+        "# comment\n"
+        "\n"
+        "exit_group\nexit\nrt_sigreturn\n"
+        "# what sanitizer runtimes use in the child\nwrite\nmmap\nmunmap\nmadvise\nmprotect\nsigaltstack\n"
+        "rt_sigaction\nrt_sigprocmask\nprctl\nopen\nopenat\nread\nclose\nfstat\nnewfstatat\ngetpid\ngettid\n"
+        "getppid\n~getppid\n"
+        "umask <=0x12\n"
+        "no_such_syscall_here 1 2\n";
     SnSeccompProgram p = {0};
     cr_assert_eq(sn_seccomp_compile(src, &p, NULL), 0);
     cr_assert_eq(run_confined(&p, probe_custom), 0);

@@ -217,7 +217,8 @@ static int scan_dir(Packer *p, int dirfd, Node *dir, char *relpath, size_t relle
     closedir(d);
     if (r < 0)
         return r;
-    qsort(dir->children, dir->n_children, sizeof(Node *), node_cmp);
+    if (dir->n_children > 1)
+        qsort(dir->children, dir->n_children, sizeof(Node *), node_cmp);
     return 0;
 }
 

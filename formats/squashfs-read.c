@@ -75,6 +75,14 @@ static int check_super(const sqfs_super_t *s, uint64_t file_size, SnError **rete
             return sn_error_set(reterr, -EBADMSG, "squashfs superblock has table offsets out of bounds");
     if (s->id_count == 0)
         return sn_error_set(reterr, -EBADMSG, "squashfs superblock has no owner ids");
+    /* The fragment table's index (one u64 per 8 KiB metadata block of 16-byte entries) must fit. */
+    if (s->fragment_entry_count > 0) {
+        uint64_t blocks = ((uint64_t)s->fragment_entry_count * 16 + 8191) / 8192;
+        if (s->fragment_table_start == SQFS_NO_TABLE || blocks * 8 > s->bytes_used - s->fragment_table_start)
+            return sn_error_set(reterr, -EBADMSG,
+                                "squashfs superblock claims %" PRIu32 " fragments, more than its table holds",
+                                (uint32_t)s->fragment_entry_count);
+    }
     /* Every inode takes at least 20 bytes of a metadata block (8 KiB, stored in at least 3 bytes). */
     uint64_t max_inodes = ((s->directory_table_start - s->inode_table_start) / 3 + 1) * 8192 / 20;
     if (s->inode_count == 0 || s->inode_count > max_inodes)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-only */
 /*
- * Shared between snap-yaml.c (decode) and snap-yaml-validate.c. Not for use outside formats/.
+ * Shared between the snap.yaml decoder (snap-yaml*.c, see snap-yaml-decode-internal.h) and its
+ * validation (snap-yaml-validate*.c). Not for use outside formats/.
  */
 #pragma once
 

@@ -71,9 +71,6 @@ bool sn_snap_yaml_map_or_null(const SnYamlNode *v);
 
 /* ---- snap-yaml-plugs.c ---- */
 
-/* The plug or slot called name in arr[0..n), or NULL. */
-SnPlugSlot *sn_snap_yaml_find_plug_slot(SnPlugSlot *arr, size_t n, const char *name);
-
 /* snapd's metautil.NormalizeValue: every leaf of an attribute must be a non-null scalar. */
 int sn_snap_yaml_check_attr_value(const SnYamlNode *v, const char *kind, const char *name, const char *key,
                                   SnError **reterr);

@@ -13,11 +13,11 @@
 #include "strutil.h"
 #include "yaml-tree.h"
 
-SnPlugSlot *sn_snap_yaml_find_plug_slot(SnPlugSlot *arr, size_t n, const char *name)
+SnPlugSlot *sn_snap_yaml_find_plug_slot(const SnPlugSlot *arr, size_t n, const char *name)
 {
     for (size_t i = 0; i < n; i++)
         if (SN_STREQ(arr[i].name, name))
-            return &arr[i];
+            return (SnPlugSlot *)&arr[i];
     return NULL;
 }
 

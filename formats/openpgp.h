@@ -12,6 +12,9 @@
  *
  * Everything that parses untrusted bytes checks every length and returns -EBADMSG with a message
  * in *reterr; allocation failures are -ENOMEM.
+ *
+ * Implemented by openpgp.c (base64, key IDs, public keys), openpgp-sign.c (signatures, sign and
+ * verify) and openpgp-armor.c (armored secret keys), over openpgp-packet.c's packet framing.
  */
 #pragma once
 

@@ -6,6 +6,9 @@
  *
  * Header check helpers follow snapd's messages ("\"x\" header is mandatory", "... should not be
  * empty", "... is not a RFC3339 date", ...) so that people and tests see the same words.
+ *
+ * Implemented by assert-types.c (the registry), assert-types-checks.c (parsing and header
+ * checks) and assert-types-{account,snap,device}.c (the types' checks).
  */
 #pragma once
 

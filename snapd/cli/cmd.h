@@ -28,6 +28,35 @@ int sn_cmd_debug_verify_assertions(int argc, char **argv);
 /* cmd-debug.c: `snap debug SUBCOMMAND` */
 int sn_cmd_debug(int argc, char **argv);
 
+/* The client verbs (issue 4), talking to the daemon; sn_cmd_version is in cmd-version.c. */
+/* cmd-list.c */
+int sn_cmd_list(int argc, char **argv);
+/* cmd-changes.c */
+int sn_cmd_changes(int argc, char **argv);
+int sn_cmd_tasks(int argc, char **argv);
+int sn_cmd_watch(int argc, char **argv);
+int sn_cmd_abort(int argc, char **argv);
+/* cmd-snap-ops.c */
+int sn_cmd_install(int argc, char **argv);
+int sn_cmd_remove(int argc, char **argv);
+int sn_cmd_refresh(int argc, char **argv);
+int sn_cmd_revert(int argc, char **argv);
+int sn_cmd_enable(int argc, char **argv);
+int sn_cmd_disable(int argc, char **argv);
+/* cmd-assert-client.c */
+int sn_cmd_ack(int argc, char **argv);
+int sn_cmd_known(int argc, char **argv);
+/* cmd-config.c */
+int sn_cmd_set(int argc, char **argv);
+int sn_cmd_get(int argc, char **argv);
+int sn_cmd_unset(int argc, char **argv);
+/*
+ * cmd-info-remote.c: `snap info` for installed snaps. argv is a verb's argv ("info", the info
+ * options --verbose/--abs-time/--color/--unicode, then one or more snap names, none a file):
+ * GET /v2/snaps/NAME for each, printed in snapd's layout. Returns the exit status.
+ */
+int sn_cmd_info_installed(int argc, char **argv);
+
 /* Prints "error: <message>" (from err, or strerror(-r)) and returns 1. */
 int sn_cli_fail(int r, const SnError *err);
 /* Prints "error: <formatted>" and returns 1. */

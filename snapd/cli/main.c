@@ -23,6 +23,23 @@ static const Verb verbs[] = {
     {"keys", sn_cmd_keys, "List cryptographic keys"},
     {"export-key", sn_cmd_export_key, "Export cryptographic public key"},
     {"debug", sn_cmd_debug, "Run debug commands"},
+    {"list", sn_cmd_list, "List installed snaps"},
+    {"install", sn_cmd_install, "Install snaps on the system"},
+    {"remove", sn_cmd_remove, "Remove snaps from the system"},
+    {"refresh", sn_cmd_refresh, "Refresh snaps in the system"},
+    {"revert", sn_cmd_revert, "Reverts the given snap to the previous state"},
+    {"enable", sn_cmd_enable, "Enable a snap in the system"},
+    {"disable", sn_cmd_disable, "Disable a snap in the system"},
+    {"changes", sn_cmd_changes, "List system changes"},
+    {"tasks", sn_cmd_tasks, "List a change's tasks"},
+    {"change", sn_cmd_tasks, "List a change's tasks"},
+    {"watch", sn_cmd_watch, "Watch a change in progress"},
+    {"abort", sn_cmd_abort, "Abort a pending change"},
+    {"ack", sn_cmd_ack, "Add an assertion to the system"},
+    {"known", sn_cmd_known, "Show known assertions of the provided type"},
+    {"set", sn_cmd_set, "Change configuration options"},
+    {"get", sn_cmd_get, "Print configuration options"},
+    {"unset", sn_cmd_unset, "Remove configuration options"},
 };
 
 int sn_cli_fail(int r, const SnError *err)
@@ -40,14 +57,6 @@ int sn_cli_failf(const char *fmt, ...)
     fputc('\n', stderr);
     va_end(ap);
     return 1;
-}
-
-int sn_cmd_version(int argc, char **argv)
-{
-    (void)argc;
-    (void)argv;
-    printf("snap    %s\n", SN_VERSION);
-    return 0;
 }
 
 int sn_cmd_help(int argc, char **argv)

@@ -7,32 +7,6 @@
 #include "seccomp-compile.h"
 #include "strutil.h"
 
-/* Landlock filesystem rights (kernel ABI values). */
-enum {
-    LL_EXECUTE = 1 << 0,
-    LL_WRITE_FILE = 1 << 1,
-    LL_READ_FILE = 1 << 2,
-    LL_READ_DIR = 1 << 3,
-    LL_REMOVE_DIR = 1 << 4,
-    LL_REMOVE_FILE = 1 << 5,
-    LL_MAKE_CHAR = 1 << 6,
-    LL_MAKE_DIR = 1 << 7,
-    LL_MAKE_REG = 1 << 8,
-    LL_MAKE_SOCK = 1 << 9,
-    LL_MAKE_FIFO = 1 << 10,
-    LL_MAKE_BLOCK = 1 << 11,
-    LL_MAKE_SYM = 1 << 12,
-    LL_REFER = 1 << 13,
-    LL_TRUNCATE = 1 << 14,
-    LL_IOCTL_DEV = 1 << 15,
-};
-#define LL_ALL 0xffffu
-#define LL_RO (LL_READ_FILE | LL_READ_DIR)
-#define LL_RX (LL_RO | LL_EXECUTE)
-#define LL_RW                                                                                                          \
-    (LL_RX | LL_WRITE_FILE | LL_REMOVE_DIR | LL_REMOVE_FILE | LL_MAKE_DIR | LL_MAKE_REG | LL_MAKE_SOCK |               \
-     LL_MAKE_FIFO | LL_MAKE_SYM | LL_REFER | LL_TRUNCATE)
-#define LL_DEV (LL_RO | LL_WRITE_FILE | LL_TRUNCATE | LL_IOCTL_DEV)
 #define LL_SCOPE_SIGNAL 2u
 
 /* The same name rules as snap-confine's gate: a profile or path never carries anything else. */
@@ -104,51 +78,185 @@ static bool exec_text_ok(const char *s)
     return s && *s && !strchr(s, '\n');
 }
 
+bool sn_policy_grant_applies(const SnPolicyGrant *grant, const char *app, const char *hook)
+{
+    if (!grant->apps && !grant->hooks)
+        return true;
+    if (app)
+        return sn_strv_contains(grant->apps, app);
+    return hook && sn_strv_contains(grant->hooks, hook);
+}
+
+static bool applies(const SnPolicyInput *in, const SnPolicyGrant *g)
+{
+    return sn_policy_grant_applies(g, in->app, in->hook);
+}
+
+static const char *grant_name(const SnPolicyGrant *g)
+{
+    return g->interface ? g->interface : "(unnamed)";
+}
+
+/* Interface names go into comments of the seccomp source and the profile: a newline would inject rules. */
+static int check_grant_names(const SnPolicyInput *in, SnError **reterr)
+{
+    for (size_t i = 0; i < in->n_grants; i++) {
+        const char *n = in->grants[i].interface;
+        if (n && !name_ok(n, false))
+            return sn_error_set(reterr, -EINVAL, "policy: invalid interface name in grant %zu", i);
+    }
+    return 0;
+}
+
+/* A grant's Landlock path: the grammar the blob reader enforces, checked here so the daemon reports it. */
+static bool grant_path_ok(const SnPolicyLandlockGrant *l)
+{
+    const char *p = l->path;
+    if (!p || !*p || strlen(p) > SN_POLICY_BLOB_MAX_PATH || strchr(p, '\n'))
+        return false;
+    if ((l->anchor == SN_POLICY_ANCHOR_ROOT) != (p[0] == '/') || l->anchor > SN_POLICY_ANCHOR_HOME)
+        return false;
+    const char *c = p[0] == '/' ? p + 1 : p;
+    if (!*c && l->anchor == SN_POLICY_ANCHOR_ROOT)
+        return true; /* "/" itself */
+    for (;;) {
+        const char *end = strchrnul(c, '/');
+        size_t n = (size_t)(end - c);
+        if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+            return false;
+        if (!*end)
+            return true;
+        c = end + 1;
+    }
+}
+
+static bool device_rule_ok(const SnPolicyDeviceRule *d)
+{
+    return (d->type == 'c' || d->type == 'b' || d->type == 'a') && d->access != 0 &&
+           (d->access & ~(SN_POLICY_DEV_READ | SN_POLICY_DEV_WRITE | SN_POLICY_DEV_MKNOD)) == 0 && d->reserved == 0 &&
+           d->major >= SN_POLICY_DEV_ANY && d->minor >= SN_POLICY_DEV_ANY;
+}
+
+/* The seccomp source: the confinement's directive, the template, then every applicable grant's lines. */
+static int seccomp_source(const SnPolicyInput *in, char **ret)
+{
+    SnBuf b = {0};
+    if (in->confinement == SN_CONFINEMENT_DEVMODE)
+        sn_buf_puts(&b, "@complain\n");
+    else if (in->confinement == SN_CONFINEMENT_CLASSIC)
+        sn_buf_puts(&b, "@unrestricted\n");
+    sn_buf_puts(&b, in->seccomp_source ? in->seccomp_source : sn_seccomp_default_template);
+    for (size_t i = 0; i < in->n_grants; i++) {
+        const SnPolicyGrant *g = &in->grants[i];
+        if (!g->seccomp || !applies(in, g))
+            continue;
+        sn_buf_printf(&b, "\n# %s\n%s\n", grant_name(g), g->seccomp);
+    }
+    if (!sn_buf_ok(&b)) {
+        sn_buf_done(&b);
+        return -ENOMEM;
+    }
+    *ret = sn_buf_steal(&b);
+    return 0;
+}
+
+/* snapd's default device allow-list (section 7.2 of the reference). */
+static const SnPolicyDeviceRule default_devices[] = {
+    {'c', 7, 0, 1, 3},    {'c', 7, 0, 1, 5},    {'c', 7, 0, 1, 7},    {'c', 7, 0, 1, 8},
+    {'c', 7, 0, 1, 9},    {'c', 7, 0, 5, 0},    {'c', 7, 0, 5, 1},    {'c', 7, 0, 5, 2},
+    {'c', 7, 0, 136, -1}, {'c', 7, 0, 137, -1}, {'c', 7, 0, 138, -1}, {'c', 7, 0, 139, -1},
+    {'c', 7, 0, 140, -1}, {'c', 7, 0, 141, -1}, {'c', 7, 0, 142, -1}, {'c', 7, 0, 143, -1},
+};
+
+/* The Landlock rules and device rules of a strict snap: the defaults plus what the grants add. */
+static int add_grants(const SnPolicyInput *in, const char *tag, Builder *b, SnBuf *devices, SnError **reterr)
+{
+    _sn_free_ char *name = store_name(in->snap_name);
+    _sn_free_ char *snapdir = sn_strdup_printf("/snap/%s", name ? name : "");
+    _sn_free_ char *vardir = sn_strdup_printf("/var/snap/%s", name ? name : "");
+    _sn_free_ char *homedir = sn_strdup_printf("snap/%s", in->snap_name);
+    _sn_free_ char *blobpath = sn_strdup_printf("/var/lib/snapd/policy/%s.policy", tag);
+    if (!name || !snapdir || !vardir || !homedir || !blobpath)
+        return -ENOMEM;
+    static const char *const system_dirs[] = {"/bin",    "/sbin", "/lib", "/lib32", "/lib64",
+                                              "/libx32", "/usr",  "/etc", "/opt"};
+    for (size_t i = 0; i < SN_ELEMENTSOF(system_dirs); i++)
+        add_rule(b, SN_POLICY_ANCHOR_ROOT, system_dirs[i], SN_LANDLOCK_RX);
+    add_rule(b, SN_POLICY_ANCHOR_ROOT, snapdir, SN_LANDLOCK_RX);
+    add_rule(b, SN_POLICY_ANCHOR_ROOT, "/proc", SN_LANDLOCK_RO);
+    add_rule(b, SN_POLICY_ANCHOR_ROOT, "/sys", SN_LANDLOCK_RO);
+    add_rule(b, SN_POLICY_ANCHOR_ROOT, "/dev", SN_LANDLOCK_DEV);
+    add_rule(b, SN_POLICY_ANCHOR_ROOT, "/tmp", SN_LANDLOCK_RW);
+    add_rule(b, SN_POLICY_ANCHOR_ROOT, vardir, SN_LANDLOCK_RW);
+    add_rule(b, SN_POLICY_ANCHOR_ROOT, blobpath, SN_LANDLOCK_READ_FILE);
+    add_rule(b, SN_POLICY_ANCHOR_HOME, homedir, SN_LANDLOCK_RW);
+    sn_buf_append(devices, default_devices, sizeof(default_devices));
+
+    size_t n_devices = SN_ELEMENTSOF(default_devices);
+    for (size_t i = 0; i < in->n_grants; i++) {
+        const SnPolicyGrant *g = &in->grants[i];
+        if (!applies(in, g))
+            continue;
+        for (size_t k = 0; k < g->n_landlock; k++) {
+            const SnPolicyLandlockGrant *l = &g->landlock[k];
+            if (!grant_path_ok(l) || l->access == 0 || (l->access & ~(uint64_t)SN_LANDLOCK_ALL))
+                return sn_error_set(reterr, -EINVAL, "policy: %s grants an invalid Landlock rule (path \"%s\")",
+                                    grant_name(g), l->path ? l->path : "(null)");
+            add_rule(b, l->anchor, l->path, l->access);
+        }
+        for (size_t k = 0; k < g->n_devices; k++)
+            if (!device_rule_ok(&g->devices[k]))
+                return sn_error_set(reterr, -EINVAL, "policy: %s grants an invalid device rule %zu", grant_name(g), k);
+        if (g->n_devices)
+            sn_buf_append(devices, g->devices, g->n_devices * sizeof(*g->devices));
+        n_devices += g->n_devices;
+    }
+    size_t n_rules = b->landlock.len / sizeof(SnPolicyLandlockRule);
+    if (n_rules > SN_POLICY_BLOB_MAX_LANDLOCK_RULES || n_devices > SN_POLICY_BLOB_MAX_DEVICE_RULES)
+        return sn_error_set(reterr, -EFBIG, "policy: %s would have %zu Landlock and %zu device rules (caps %u, %u)",
+                            tag, n_rules, n_devices, SN_POLICY_BLOB_MAX_LANDLOCK_RULES,
+                            SN_POLICY_BLOB_MAX_DEVICE_RULES);
+    return 0;
+}
+
 int sn_policy_build_blob(const SnPolicyInput *in, void **ret_data, size_t *ret_len, SnError **reterr)
 {
     _sn_free_ char *tag = sn_policy_security_tag(in);
     if (!tag)
         return sn_error_set(reterr, -EINVAL, "policy: invalid snap, app or hook name");
-    _sn_free_ char *name = store_name(in->snap_name);
+    if (in->confinement > SN_CONFINEMENT_CLASSIC)
+        return sn_error_set(reterr, -EINVAL, "policy: unknown confinement of %s", tag);
+    int r = check_grant_names(in, reterr);
+    if (r < 0)
+        return r;
     _sn_free_ char *hook_cmd = in->hook ? sn_strdup_printf("meta/hooks/%s", in->hook) : NULL;
-    if (!name || (in->hook && !hook_cmd))
+    if (in->hook && !hook_cmd)
         return -ENOMEM;
     const char *command = in->command ? in->command : hook_cmd;
     if (!exec_text_ok(command) || command[0] == '/' || strstr(command, ".."))
         return sn_error_set(reterr, -EINVAL, "policy: the command of %s must be a path relative to $SNAP", tag);
 
+    _sn_free_ char *source = NULL;
+    r = seccomp_source(in, &source);
+    if (r < 0)
+        return r;
     SnSeccompProgram prog = {0};
-    int r = sn_seccomp_compile(in->seccomp_source ? in->seccomp_source : sn_seccomp_default_template, &prog, reterr);
+    r = sn_seccomp_compile(source, &prog, reterr);
     if (r < 0)
         return r;
 
-    _sn_free_ char *snapdir = sn_strdup_printf("/snap/%s", name);
-    _sn_free_ char *vardir = sn_strdup_printf("/var/snap/%s", name);
-    _sn_free_ char *homedir = sn_strdup_printf("snap/%s", in->snap_name);
-    _sn_free_ char *blobpath = sn_strdup_printf("/var/lib/snapd/policy/%s.policy", tag);
     Builder b = {0};
-    static const char *const system_dirs[] = {"/bin",    "/sbin", "/lib", "/lib32", "/lib64",
-                                              "/libx32", "/usr",  "/etc", "/opt"};
-    for (size_t i = 0; i < SN_ELEMENTSOF(system_dirs); i++)
-        add_rule(&b, SN_POLICY_ANCHOR_ROOT, system_dirs[i], LL_RX);
-    add_rule(&b, SN_POLICY_ANCHOR_ROOT, snapdir ? snapdir : "", LL_RX);
-    add_rule(&b, SN_POLICY_ANCHOR_ROOT, "/proc", LL_RO);
-    add_rule(&b, SN_POLICY_ANCHOR_ROOT, "/sys", LL_RO);
-    add_rule(&b, SN_POLICY_ANCHOR_ROOT, "/dev", LL_DEV);
-    add_rule(&b, SN_POLICY_ANCHOR_ROOT, "/tmp", LL_RW);
-    add_rule(&b, SN_POLICY_ANCHOR_ROOT, vardir ? vardir : "", LL_RW);
-    add_rule(&b, SN_POLICY_ANCHOR_ROOT, blobpath ? blobpath : "", LL_READ_FILE);
-    add_rule(&b, SN_POLICY_ANCHOR_HOME, homedir ? homedir : "", LL_RW);
+    SnBuf devices = {0}, exec = {0};
+    uint32_t flags = in->flags;
+    if (in->confinement == SN_CONFINEMENT_STRICT) {
+        r = add_grants(in, tag, &b, &devices, reterr);
+        if (r < 0)
+            goto out;
+    } else {
+        /* devmode and classic: Landlock has no complain mode, and snapd applies no device cgroup. */
+        flags |= SN_POLICY_FLAG_LANDLOCK_OPTIONAL | SN_POLICY_FLAG_DEVICES_SELF_MANAGED;
+    }
 
-    /* snapd's default device allow-list (section 7.2 of the reference). */
-    static const SnPolicyDeviceRule devices[] = {
-        {'c', 7, 0, 1, 3},    {'c', 7, 0, 1, 5},    {'c', 7, 0, 1, 7},    {'c', 7, 0, 1, 8},
-        {'c', 7, 0, 1, 9},    {'c', 7, 0, 5, 0},    {'c', 7, 0, 5, 1},    {'c', 7, 0, 5, 2},
-        {'c', 7, 0, 136, -1}, {'c', 7, 0, 137, -1}, {'c', 7, 0, 138, -1}, {'c', 7, 0, 139, -1},
-        {'c', 7, 0, 140, -1}, {'c', 7, 0, 141, -1}, {'c', 7, 0, 142, -1}, {'c', 7, 0, 143, -1},
-    };
-
-    SnBuf exec = {0};
     sn_buf_putc(&exec, 'c');
     sn_buf_append(&exec, command, strlen(command) + 1);
     for (char *const *c = in->command_chain; c && *c; c++) {
@@ -173,19 +281,21 @@ int sn_policy_build_blob(const SnPolicyInput *in, void **ret_data, size_t *ret_l
     memcpy(h.magic, SN_POLICY_BLOB_MAGIC, SN_POLICY_BLOB_MAGIC_LEN);
     h.version = SN_POLICY_BLOB_VERSION;
     h.header_size = SN_POLICY_BLOB_HEADER_SIZE;
-    h.flags = in->flags | (prog.unrestricted ? SN_POLICY_FLAG_UNRESTRICTED : 0) |
-              (prog.complain ? SN_POLICY_FLAG_COMPLAIN : 0);
-    h.landlock_fs_handled = LL_ALL;
-    h.landlock_scoped = LL_SCOPE_SIGNAL;
+    h.flags =
+        flags | (prog.unrestricted ? SN_POLICY_FLAG_UNRESTRICTED : 0) | (prog.complain ? SN_POLICY_FLAG_COMPLAIN : 0);
+    if (in->confinement == SN_CONFINEMENT_STRICT) {
+        h.landlock_fs_handled = SN_LANDLOCK_ALL;
+        h.landlock_scoped = LL_SCOPE_SIGNAL;
+    }
     sn_buf_append(&b.data, &h, sizeof(h));
     put_section(&b.data, &h.seccomp_deny, prog.deny, prog.n_deny * 8);
     put_section(&b.data, &h.seccomp_allow, prog.allow, prog.n_allow * 8);
     put_section(&b.data, &h.landlock, b.landlock.data, b.landlock.len);
-    put_section(&b.data, &h.devices, devices, sizeof(devices));
+    put_section(&b.data, &h.devices, devices.data, devices.len);
     put_section(&b.data, &h.exec, exec.data, exec.len);
     put_section(&b.data, &h.strings, b.strings.data, b.strings.len);
-    if (!snapdir || !vardir || !homedir || !blobpath || !sn_buf_ok(&b.data) || !sn_buf_ok(&b.strings) ||
-        !sn_buf_ok(&b.landlock) || !sn_buf_ok(&exec)) {
+    if (!sn_buf_ok(&b.data) || !sn_buf_ok(&b.strings) || !sn_buf_ok(&b.landlock) || !sn_buf_ok(&exec) ||
+        !sn_buf_ok(&devices)) {
         r = -ENOMEM;
         goto out;
     }
@@ -203,8 +313,53 @@ out:
     sn_buf_done(&b.data);
     sn_buf_done(&b.strings);
     sn_buf_done(&b.landlock);
+    sn_buf_done(&devices);
     sn_buf_done(&exec);
     return r;
+}
+
+/*
+ * A grant's AppArmor rules go into the profile body: they may not close it early or open another
+ * profile or hat, so braces must balance and never go below zero, and no line may start a profile.
+ */
+static bool apparmor_rules_ok(const char *rules)
+{
+    int depth = 0;
+    for (const char *line = rules; line && *line;) {
+        const char *end = strchrnul(line, '\n');
+        const char *p = line;
+        while (p < end && (*p == ' ' || *p == '\t'))
+            p++;
+        if (sn_startswith(p, "profile ") || sn_startswith(p, "hat ") || *p == '^')
+            return false;
+        for (; p < end; p++) {
+            if (*p == '#')
+                break;
+            if (*p == '{')
+                depth++;
+            else if (*p == '}' && --depth < 0)
+                return false;
+        }
+        line = *end ? end + 1 : end;
+    }
+    return depth == 0;
+}
+
+/* Revisions as snapd writes them: a positive number, or x and a positive number for local ones. */
+static bool revision_ok(const char *rev)
+{
+    const char *p = rev && rev[0] == 'x' ? rev + 1 : rev;
+    if (!p || !*p || *p == '0' || strlen(p) > 19)
+        return false;
+    for (; *p; p++)
+        if (*p < '0' || *p > '9')
+            return false;
+    return true;
+}
+
+bool sn_policy_revision_valid(const char *revision)
+{
+    return revision_ok(revision);
 }
 
 int sn_policy_apparmor_profile(const SnPolicyInput *in, char **ret_text, SnError **reterr)
@@ -212,15 +367,32 @@ int sn_policy_apparmor_profile(const SnPolicyInput *in, char **ret_text, SnError
     _sn_free_ char *tag = sn_policy_security_tag(in);
     if (!tag)
         return sn_error_set(reterr, -EINVAL, "policy: invalid snap, app or hook name");
+    if (in->revision && !revision_ok(in->revision))
+        return sn_error_set(reterr, -EINVAL, "policy: invalid revision \"%s\"", in->revision);
+    int r = check_grant_names(in, reterr);
+    if (r < 0)
+        return r;
     _sn_free_ char *name = store_name(in->snap_name);
     if (!name)
         return -ENOMEM;
+    for (size_t i = 0; i < in->n_grants; i++)
+        if (in->grants[i].apparmor && applies(in, &in->grants[i]) && !apparmor_rules_ok(in->grants[i].apparmor))
+            return sn_error_set(reterr, -EINVAL, "policy: the AppArmor rules of %s would leave the profile of %s",
+                                grant_name(&in->grants[i]), tag);
+    const char *flags = in->confinement == SN_CONFINEMENT_DEVMODE   ? "attach_disconnected,mediate_deleted,complain"
+                        : in->confinement == SN_CONFINEMENT_CLASSIC ? "attach_disconnected,mediate_deleted,unconfined"
+                                                                    : "attach_disconnected,mediate_deleted";
     SnBuf b = {0};
     sn_buf_printf(&b,
                   "# AppArmor profile for %s, generated by microsnap. Mirrors the Landlock grants.\n"
                   "abi <abi/3.0>,\n"
-                  "#include <tunables/global>\n"
-                  "profile \"%s\" (attach_disconnected,mediate_deleted) {\n"
+                  "#include <tunables/global>\n",
+                  tag);
+    sn_buf_printf(&b, "@{SNAP_NAME}=\"%s\"\n@{SNAP_INSTANCE_NAME}=\"%s\"\n", name, in->snap_name);
+    if (in->revision)
+        sn_buf_printf(&b, "@{SNAP_REVISION}=\"%s\"\n", in->revision);
+    sn_buf_printf(&b,
+                  "profile \"%s\" flags=(%s) {\n"
                   "  capability dac_override,\n"
                   "  network inet,\n"
                   "  network inet6,\n"
@@ -246,9 +418,14 @@ int sn_policy_apparmor_profile(const SnPolicyInput *in, char **ret_text, SnError
                   "  deny mount,\n"
                   "  deny umount,\n"
                   "  deny pivot_root,\n"
-                  "  deny ptrace,\n"
-                  "}\n",
-                  tag, tag, in->snap_name, name, name, in->snap_name, tag);
+                  "  deny ptrace,\n",
+                  tag, flags, in->snap_name, name, name, in->snap_name, tag);
+    for (size_t i = 0; i < in->n_grants; i++) {
+        const SnPolicyGrant *g = &in->grants[i];
+        if (g->apparmor && applies(in, g))
+            sn_buf_printf(&b, "\n  # %s\n%s\n", grant_name(g), g->apparmor);
+    }
+    sn_buf_puts(&b, "}\n");
     if (!sn_buf_ok(&b)) {
         sn_buf_done(&b);
         return -ENOMEM;

@@ -113,3 +113,45 @@ Test(policy_build, apparmor_profile_parses)
     unlink(path);
     cr_assert_eq(status, 0, "apparmor_parser -Q refused the profile");
 }
+
+Test(policy_build, refuses_invalid_grants)
+{
+    SnPolicyLandlockGrant paths[] = {
+        {.path = "relative", .anchor = SN_POLICY_ANCHOR_ROOT, .access = SN_LANDLOCK_RO},
+        {.path = "/abs", .anchor = SN_POLICY_ANCHOR_HOME, .access = SN_LANDLOCK_RO},
+        {.path = "/a//b", .anchor = SN_POLICY_ANCHOR_ROOT, .access = SN_LANDLOCK_RO},
+        {.path = "/a/./b", .anchor = SN_POLICY_ANCHOR_ROOT, .access = SN_LANDLOCK_RO},
+        {.path = "/ok", .anchor = SN_POLICY_ANCHOR_ROOT, .access = 0},
+        {.path = "/ok", .anchor = SN_POLICY_ANCHOR_ROOT, .access = 1u << 20},
+        {.path = "/ok", .anchor = 7, .access = SN_LANDLOCK_RO},
+        {.path = NULL, .anchor = SN_POLICY_ANCHOR_ROOT, .access = SN_LANDLOCK_RO},
+    };
+    for (size_t i = 0; i < SN_ELEMENTSOF(paths); i++) {
+        SnPolicyGrant g = {.interface = "x", .landlock = &paths[i], .n_landlock = 1};
+        SnPolicyInput in = {.snap_name = "ok", .app = "app", .command = "bin/x", .grants = &g, .n_grants = 1};
+        _sn_free_ void *data = NULL;
+        size_t len = 0;
+        cr_assert_eq(sn_policy_build_blob(&in, &data, &len, NULL), -EINVAL, "landlock case %zu", i);
+    }
+    SnPolicyDeviceRule devs[] = {{'x', 1, 0, 1, 1}, {'c', 0, 0, 1, 1}, {'c', 8, 0, 1, 1}, {'c', 1, 0, -2, 1}};
+    for (size_t i = 0; i < SN_ELEMENTSOF(devs); i++) {
+        SnPolicyGrant g = {.interface = "x", .devices = &devs[i], .n_devices = 1};
+        SnPolicyInput in = {.snap_name = "ok", .app = "app", .command = "bin/x", .grants = &g, .n_grants = 1};
+        _sn_free_ void *data = NULL;
+        size_t len = 0;
+        cr_assert_eq(sn_policy_build_blob(&in, &data, &len, NULL), -EINVAL, "device case %zu", i);
+    }
+    /* Past the blob's cap of Landlock rules. */
+    static SnPolicyLandlockGrant many[300];
+    for (size_t i = 0; i < SN_ELEMENTSOF(many); i++)
+        many[i] = (SnPolicyLandlockGrant){.path = "/srv", .anchor = SN_POLICY_ANCHOR_ROOT, .access = SN_LANDLOCK_RO};
+    SnPolicyGrant g = {.interface = "x", .landlock = many, .n_landlock = SN_ELEMENTSOF(many)};
+    SnPolicyInput in = {.snap_name = "ok", .app = "app", .command = "bin/x", .grants = &g, .n_grants = 1};
+    _sn_free_ void *data = NULL;
+    size_t len = 0;
+    cr_assert_eq(sn_policy_build_blob(&in, &data, &len, NULL), -EFBIG);
+    /* A grant for another app does not count. */
+    char *apps[] = {"other", NULL};
+    g.apps = apps;
+    cr_assert_eq(sn_policy_build_blob(&in, &data, &len, NULL), 0);
+}

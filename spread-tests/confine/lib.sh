@@ -53,8 +53,8 @@ build_app() {
     cp "$probe" "$d/bin/probe"
     chmod 0755 "$d/bin/probe"
     cc -static -O1 -o "$d/bin/sn-probe" "$SN_SRC/spread-tests/confine/sn-probe.c"
-    printf 'name: %s\nversion: "1"\nbase: %s\napps:\n  probe:\n    command: bin/probe\n' "$SNAP_NAME" "$BASE_NAME" \
-        > "$d/meta/snap.yaml"
+    printf 'name: %s\nversion: "1"\nbase: %s\nenvironment:\n  GREETING: hello from $SNAP_NAME\napps:\n  probe:\n    command: bin/probe\n' \
+        "$SNAP_NAME" "$BASE_NAME" > "$d/meta/snap.yaml"
     pack_snap "$d" "$SN_WORK/app.snap"
 }
 
@@ -75,7 +75,12 @@ setup_root() {
     mkdir -p "$LIBEXEC"
     install -m 4755 -o root -g root "$SN_BUILD/confine/snap-confine" "$LIBEXEC/snap-confine"
     install -m 0755 -o root -g root "$SN_BUILD/confine/snap-exec" "$LIBEXEC/snap-exec"
-    "$SN_BUILD/policy/snap-policy-compile" --env "GREETING=hello from \$SNAP_NAME" "$SNAP_NAME" probe >/dev/null
+    compile_policy
+}
+
+# compile_policy [OPTIONS]: the setup-profiles step for the mounted test snap (blobs and AppArmor text).
+compile_policy() {
+    "$SN_BUILD/policy/snap-policy-compile" "$@" "$ROOT/snap/$SNAP_NAME/x1" x1 >/dev/null
 }
 
 # run_confined USER ARGS...: runs the app through snap-confine as USER, with the environment snap run builds.

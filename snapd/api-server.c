@@ -117,6 +117,15 @@ json_t *sn_api_sync(json_t *result)
                      result ? result : json_null());
 }
 
+json_t *sn_api_raw(int status, const char *content_type, const char *extra_headers, const char *body, size_t len)
+{
+    json_t *b = json_stringn(body ? body : "", body ? len : 0);
+    if (!b)
+        return NULL;
+    return json_pack("{s:s, s:i, s:s, s:s, s:o}", "type", "raw", "status-code", status, "content-type", content_type,
+                     "headers", extra_headers ? extra_headers : "", "body", b);
+}
+
 json_t *sn_api_sync_sources(json_t *result, const char *source)
 {
     json_t *j = sn_api_sync(result);
@@ -461,9 +470,17 @@ static void write_response(Conn *c, json_t *env, bool keep_alive)
     int status = (int)json_integer_value(json_object_get(env, "status-code"));
     if (status < 100 || status > 599)
         status = 500;
-    _sn_free_ char *body = json_dumps(env, JSON_COMPACT);
+    /* a raw response (sn_api_raw): its own content type, extra headers and body */
+    bool raw = SN_STREQ(json_string_value(json_object_get(env, "type")), "raw");
+    const char *content_type = raw ? json_string_value(json_object_get(env, "content-type")) : "application/json";
+    const char *extra = raw ? json_string_value(json_object_get(env, "headers")) : "";
+    _sn_free_ char *body = raw ? strndup(json_string_value(json_object_get(env, "body")) ?: "",
+                                         json_string_length(json_object_get(env, "body")))
+                               : json_dumps(env, JSON_COMPACT);
     if (!body) {
         status = 500;
+        content_type = "application/json";
+        extra = "";
         body = strdup("{\"type\":\"error\",\"status-code\":500,\"status\":\"Internal Server Error\","
                       "\"result\":{\"message\":\"cannot encode the response\"}}");
     }
@@ -474,9 +491,9 @@ static void write_response(Conn *c, json_t *env, bool keep_alive)
     strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
     struct evbuffer *out = bufferevent_get_output(c->bev);
     size_t blen = body ? strlen(body) : 0;
-    evbuffer_add_printf(out,
-                        "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nDate: %s\r\nContent-Length: %zu\r\n%s\r\n",
-                        status, sn_api_status_text(status), date, blen, keep_alive ? "" : "Connection: close\r\n");
+    evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n%sDate: %s\r\nContent-Length: %zu\r\n%s\r\n",
+                        status, sn_api_status_text(status), content_type ? content_type : "application/octet-stream",
+                        extra ? extra : "", date, blen, keep_alive ? "" : "Connection: close\r\n");
     if (body)
         evbuffer_add(out, body, blen);
     if (!keep_alive)

@@ -128,5 +128,12 @@ json_t *sn_api_async(long long change_id);
  * kind may be NULL (then "login-required" for 401/403, else omitted); value is stolen, may be NULL.
  */
 json_t *sn_api_error(int status, const char *kind, json_t *value, const char *fmt, ...) _sn_printf_(4, 5);
+/*
+ * A response that is not JSON (snapd's assertion streams): {"type":"raw","status-code":STATUS,
+ * "content-type":..., "headers":EXTRA, "body":BODY}, written by the server as the status line,
+ * Content-Type, the extra header lines (each "Name: value\r\n"; may be NULL) and body (UTF-8 text,
+ * copied). NULL on allocation failure or a body that is not UTF-8.
+ */
+json_t *sn_api_raw(int status, const char *content_type, const char *extra_headers, const char *body, size_t len);
 /* The HTTP reason phrase Go's http.StatusText gives ("" for unknown codes). */
 const char *sn_api_status_text(int status);

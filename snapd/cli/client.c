@@ -314,19 +314,16 @@ static int read_response(int fd, const SnClientRequest *req, int64_t deadline, S
                              SN_CLIENT_MAX_BODY);
             goto out;
         }
+        if (n == 0) {
+            /* EOF before the end of the message (a body delimited by the close ended above). */
+            r = got_any ? sn_error_set(reterr, -EBADMSG, "cannot read the server's response: unexpected EOF")
+                        : comm_error(reterr, -ECONNRESET, req, "EOF");
+            goto out;
+        }
         if (HTTP_PARSER_ERRNO(&parser) != HPE_OK || used != (size_t)n) {
             r = sn_error_set(reterr, -EBADMSG, "cannot read the server's response: %s",
                              http_errno_description(HTTP_PARSER_ERRNO(&parser)));
             goto out;
-        }
-        if (n == 0) {
-            /* EOF: http-parser was told (len 0) and ends a body delimited by the close. */
-            if (!s.complete) {
-                r = got_any ? sn_error_set(reterr, -EBADMSG, "cannot read the server's response: unexpected EOF")
-                            : comm_error(reterr, -ECONNRESET, req, "EOF");
-                goto out;
-            }
-            break;
         }
     }
     if (!sn_buf_ok(&s.body)) {

@@ -2,7 +2,6 @@
 #include "wait.h"
 
 #include <errno.h>
-#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,12 @@
 #include "strutil.h"
 
 /* ---- quantities ---- */
+
+/* floor_pos() for the non-negative values here, without libm. */
+static double floor_pos(double x)
+{
+    return (double)(int64_t)x;
+}
 
 static void format_amount(uint64_t amount, char *buf, size_t size)
 {
@@ -75,7 +80,7 @@ void sn_format_duration(double dt, char *buf, size_t size)
         return;
     }
     if (dt < 600) {
-        double m = floor(dt / 60);
+        double m = floor_pos(dt / 60);
         snprintf(buf, size, "%.fm%02.fs", m, dt - m * 60);
         return;
     }
@@ -85,12 +90,12 @@ void sn_format_duration(double dt, char *buf, size_t size)
         return;
     }
     if (dt < 10 * 60) {
-        double h = floor(dt / 60);
+        double h = floor_pos(dt / 60);
         snprintf(buf, size, "%.fh%02.fm", h, dt - h * 60);
         return;
     }
     if (dt < 24 * 60) {
-        double h = floor(dt / 60), m = dt - h * 60;
+        double h = floor_pos(dt / 60), m = dt - h * 60;
         if (m < 10)
             snprintf(buf, size, "%.fh%1.fm", h, m);
         else
@@ -99,12 +104,12 @@ void sn_format_duration(double dt, char *buf, size_t size)
     }
     dt /= 60;
     if (dt < 10 * 24) {
-        double d = floor(dt / 24);
+        double d = floor_pos(dt / 24);
         snprintf(buf, size, "%.fd%02.fh", d, dt - d * 24);
         return;
     }
     if (dt < 99.95 * 24) {
-        double d = floor(dt / 24), h = dt - d * 24;
+        double d = floor_pos(dt / 24), h = dt - d * 24;
         if (h < 10)
             snprintf(buf, size, "%.fd%.fh", d, h);
         else

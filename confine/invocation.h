@@ -5,7 +5,8 @@
  *
  *   argv:  snap-confine [--base BASE] SECURITY_TAG EXECUTABLE [ARGS...]
  *   env:   SNAPPY_GLOBAL_ROOT (optional; its tree is checked later by sn_confine_open_root),
- *          SNAP_INSTANCE_NAME (optional; must name the tag's snap), HOME (optional; absolute)
+ *          SNAP_INSTANCE_NAME (optional; must name the tag's snap), SNAP_REAL_HOME or else HOME
+ *          (optional; absolute: the caller's home, where ~/snap/NAME is created and granted)
  *   other: the real uid/gid and the cwd, read by the caller of sn_invocation_parse.
  */
 #pragma once

@@ -114,7 +114,8 @@ int main(int argc, char **argv)
         .argv = argv,
         .env_root = getenv("SNAPPY_GLOBAL_ROOT"),
         .env_instance = getenv("SNAP_INSTANCE_NAME"),
-        .env_home = getenv("HOME"),
+        /* snap run sets HOME to $SNAP_USER_DATA and passes the user's own home as SNAP_REAL_HOME. */
+        .env_home = getenv("SNAP_REAL_HOME") ? getenv("SNAP_REAL_HOME") : getenv("HOME"),
         .cwd = cwd,
         .uid = uid,
         .gid = gid,

@@ -4,38 +4,11 @@
 #include <errno.h>
 #include <string.h>
 
+#include "policy-internal.h"
 #include "seccomp-compile.h"
 #include "strutil.h"
 
 #define LL_SCOPE_SIGNAL 2u
-
-/* The same name rules as snap-confine's gate: a profile or path never carries anything else. */
-static bool name_ok(const char *s, bool allow_upper)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (n == 0 || n > 64 || s[0] == '-' || s[n - 1] == '-' || s[0] == '_')
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-                  (allow_upper && c >= 'A' && c <= 'Z');
-        if (!ok || (c == '-' && s[i + 1] == '-'))
-            return false;
-    }
-    return true;
-}
-
-char *sn_policy_security_tag(const SnPolicyInput *in)
-{
-    if (!name_ok(in->snap_name, false) || (!in->app == !in->hook))
-        return NULL;
-    if (in->app)
-        return name_ok(in->app, true) && !strchr(in->app, '_') ? sn_strdup_printf("snap.%s.%s", in->snap_name, in->app)
-                                                               : NULL;
-    return name_ok(in->hook, false) && !strchr(in->hook, '_')
-               ? sn_strdup_printf("snap.%s.hook.%s", in->snap_name, in->hook)
-               : NULL;
-}
 
 /* The snap name without its instance key: /snap/NAME and /var/snap/NAME use it inside the namespace. */
 static char *store_name(const char *instance)
@@ -102,7 +75,7 @@ static int check_grant_names(const SnPolicyInput *in, SnError **reterr)
 {
     for (size_t i = 0; i < in->n_grants; i++) {
         const char *n = in->grants[i].interface;
-        if (n && !name_ok(n, false))
+        if (n && !sn_policy_name_ok(n, false))
             return sn_error_set(reterr, -EINVAL, "policy: invalid interface name in grant %zu", i);
     }
     return 0;
@@ -345,29 +318,12 @@ static bool apparmor_rules_ok(const char *rules)
     return depth == 0;
 }
 
-/* Revisions as snapd writes them: a positive number, or x and a positive number for local ones. */
-static bool revision_ok(const char *rev)
-{
-    const char *p = rev && rev[0] == 'x' ? rev + 1 : rev;
-    if (!p || !*p || *p == '0' || strlen(p) > 19)
-        return false;
-    for (; *p; p++)
-        if (*p < '0' || *p > '9')
-            return false;
-    return true;
-}
-
-bool sn_policy_revision_valid(const char *revision)
-{
-    return revision_ok(revision);
-}
-
 int sn_policy_apparmor_profile(const SnPolicyInput *in, char **ret_text, SnError **reterr)
 {
     _sn_free_ char *tag = sn_policy_security_tag(in);
     if (!tag)
         return sn_error_set(reterr, -EINVAL, "policy: invalid snap, app or hook name");
-    if (in->revision && !revision_ok(in->revision))
+    if (in->revision && !sn_policy_revision_valid(in->revision))
         return sn_error_set(reterr, -EINVAL, "policy: invalid revision \"%s\"", in->revision);
     int r = check_grant_names(in, reterr);
     if (r < 0)

@@ -3,8 +3,11 @@
  * snap-policy-compile: the daemon's setup-profiles step as a command, for tests and for installing
  * by hand. A thin wrapper over sn_policy_setup_profiles().
  *
- *   snap-policy-compile [--instance NAME_KEY] [--landlock-optional] SNAPDIR REVISION
+ *   snap-policy-compile [--instance NAME_KEY] [--landlock-optional] [--wrappers SNAP] SNAPDIR REVISION
  *   snap-policy-compile --remove INSTANCE
+ *
+ * --wrappers also writes the /snap/bin wrappers (symlinks to SNAP, the `snap` binary), as link-snap
+ * does; --remove removes the profiles (and, with --wrappers, the wrappers).
  *
  * SNAPDIR is the mounted snap (normally $SNAPPY_GLOBAL_ROOT/snap/NAME/REVISION). The files go under
  * $SNAPPY_GLOBAL_ROOT/var/lib/snapd/ (see policy/setup-profiles.h); the written tags are printed.
@@ -14,13 +17,16 @@
 #include <string.h>
 
 #include "log.h"
+#include "read-snap.h"
 #include "setup-profiles.h"
 #include "strutil.h"
+#include "wrappers.h"
 
 static _sn_noreturn_ void usage(void)
 {
-    fprintf(stderr, "usage: snap-policy-compile [--instance NAME_KEY] [--landlock-optional] SNAPDIR REVISION\n"
-                    "       snap-policy-compile --remove INSTANCE\n");
+    fprintf(stderr, "usage: snap-policy-compile [--instance NAME_KEY] [--landlock-optional] [--wrappers SNAP] SNAPDIR "
+                    "REVISION\n"
+                    "       snap-policy-compile [--wrappers SNAP] --remove INSTANCE\n");
     exit(2);
 }
 
@@ -28,7 +34,7 @@ int main(int argc, char **argv)
 {
     sn_log_set_program("snap-policy-compile");
     SnPolicySetup setup = {0};
-    const char *remove = NULL;
+    const char *remove = NULL, *wrappers = NULL;
     int i = 1;
     for (; i < argc && sn_startswith(argv[i], "--"); i++) {
         const char *a = argv[i];
@@ -39,6 +45,8 @@ int main(int argc, char **argv)
             setup.flags |= SN_POLICY_FLAG_LANDLOCK_OPTIONAL;
         } else if (SN_STREQ(a, "--instance") && i + 1 < argc) {
             setup.instance_name = argv[++i];
+        } else if (SN_STREQ(a, "--wrappers") && i + 1 < argc) {
+            wrappers = argv[++i];
         } else if (SN_STREQ(a, "--remove") && i + 1 < argc) {
             remove = argv[++i];
         } else {
@@ -51,6 +59,8 @@ int main(int argc, char **argv)
         if (i != argc)
             usage();
         int r = sn_policy_remove_profiles(root, remove, &err);
+        if (r >= 0 && wrappers)
+            r = sn_policy_remove_wrappers(root, remove, wrappers, &err);
         if (r < 0)
             sn_die("%s", sn_error_message(err, r));
         return 0;
@@ -67,6 +77,9 @@ int main(int argc, char **argv)
     setup.implicit_hooks = hooks;
     _sn_strv_free_ char **tags = NULL;
     r = sn_policy_setup_profiles(root, &setup, &tags, &err);
+    if (r >= 0 && wrappers)
+        r = sn_policy_write_wrappers(root, info, setup.instance_name ? setup.instance_name : info->name, wrappers,
+                                     &err);
     if (r < 0)
         sn_die("%s", sn_error_message(err, r));
     for (char **t = tags; t && *t; t++)

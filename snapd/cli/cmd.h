@@ -6,6 +6,8 @@
  */
 #pragma once
 
+#include <stdbool.h>
+
 #include "error.h"
 
 int sn_cmd_version(int argc, char **argv);
@@ -56,6 +58,11 @@ int sn_cmd_unset(int argc, char **argv);
  * GET /v2/snaps/NAME for each, printed in snapd's layout. Returns the exit status.
  */
 int sn_cmd_info_installed(int argc, char **argv);
+
+/* cmd-run.c: `snap run`, and `snap` called as a /snap/bin/NAME.APP wrapper */
+int sn_cmd_run(int argc, char **argv);
+bool sn_cmd_run_is_wrapper(const char *argv0);
+int sn_cmd_run_wrapper(int argc, char **argv);
 
 /* Prints "error: <message>" (from err, or strerror(-r)) and returns 1. */
 int sn_cli_fail(int r, const SnError *err);

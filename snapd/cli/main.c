@@ -23,6 +23,7 @@ static const Verb verbs[] = {
     {"keys", sn_cmd_keys, "List cryptographic keys"},
     {"export-key", sn_cmd_export_key, "Export cryptographic public key"},
     {"debug", sn_cmd_debug, "Run debug commands"},
+    {"run", sn_cmd_run, "Run the given snap command"},
     {"list", sn_cmd_list, "List installed snaps"},
     {"install", sn_cmd_install, "Install snaps on the system"},
     {"remove", sn_cmd_remove, "Remove snaps from the system"},
@@ -82,6 +83,8 @@ int main(int argc, char **argv)
 {
     sn_log_set_program("snap");
     sn_log_init_from_env();
+    if (argc > 0 && sn_cmd_run_is_wrapper(argv[0]))
+        return sn_cmd_run_wrapper(argc, argv);
     if (argc < 2) {
         char *help_argv[] = {(char *)"help", NULL};
         return sn_cmd_help(1, help_argv);

@@ -12,6 +12,7 @@ typedef struct DebugVerb {
 
 static const DebugVerb debug_verbs[] = {
     {"verify-assertions", sn_cmd_debug_verify_assertions, "Verify assertions offline against trusted roots"},
+    {"sandbox-features", sn_cmd_debug_sandbox_features, "Print sandbox features available on the system"},
 };
 
 int sn_cmd_debug(int argc, char **argv)

@@ -63,6 +63,8 @@ int sn_cmd_info_installed(int argc, char **argv);
 int sn_cmd_run(int argc, char **argv);
 bool sn_cmd_run_is_wrapper(const char *argv0);
 int sn_cmd_run_wrapper(int argc, char **argv);
+/* cmd-sandbox-features.c: `snap debug sandbox-features` */
+int sn_cmd_debug_sandbox_features(int argc, char **argv);
 
 /* Prints "error: <message>" (from err, or strerror(-r)) and returns 1. */
 int sn_cli_fail(int r, const SnError *err);

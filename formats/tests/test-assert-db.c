@@ -414,36 +414,3 @@ Test(assert_db, keys_are_checked_against_time)
     free(list);
     sn_assert_db_free(db);
 }
-
-Test(assert_db, trusted_dir_must_be_root_owned)
-{
-    char tmpl[] = "/tmp/sn-trusted-XXXXXX";
-    cr_assert(mkdtemp(tmpl));
-    SnAssertDb *db = NULL;
-    SnError *err = NULL;
-    cr_assert_eq(sn_assert_db_new(&db), 0);
-    chmod(tmpl, 0777);
-    int r = sn_assert_db_load_trusted_dir(db, tmpl, &err);
-    cr_assert_eq(r, -EPERM);
-    sn_error_free(err);
-    err = NULL;
-    chmod(tmpl, 0755);
-    if (getuid() == 0) {
-        size_t len;
-        _sn_free_ char *data = corpus_read("testrootorg/testrootorg-root.account-key", &len);
-        _sn_free_ char *path = sn_strdup_printf("%s/root.assert", tmpl);
-        FILE *fp = fopen(path, "w");
-        fwrite(data, 1, len, fp);
-        fclose(fp);
-        chmod(path, 0644);
-        r = sn_assert_db_load_trusted_dir(db, tmpl, &err);
-        cr_assert_eq(r, 0, "%s", sn_error_message(err, r));
-        const char *key = "hIedp1AvrWlcDI4uS_qjoFLzjKl5enu4G2FYJpgB3Pj-tUzGlTQBxMBsBmi-tnJR";
-        cr_assert(sn_assert_db_find(db, "account-key", &key, 1));
-        unlink(path);
-    }
-    rmdir(tmpl);
-    _sn_free_ char *missing = sn_strdup_printf("%s/none", tmpl);
-    cr_assert_eq(sn_assert_db_load_trusted_dir(db, missing, NULL), 0);
-    sn_assert_db_free(db);
-}

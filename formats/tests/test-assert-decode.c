@@ -160,24 +160,3 @@ Test(assert_decode, nested_lists_and_maps)
     sn_assertion_free(again);
     sn_assertion_free(a);
 }
-
-Test(assert_decode, times_and_integers_follow_go)
-{
-    int64_t t;
-    cr_assert_eq(sn_assert_parse_time("2016-01-01T00:00:00Z", &t), 0);
-    cr_assert_eq(t, 1451606400);
-    cr_assert_eq(sn_assert_parse_time("2016-01-01T02:00:00.123+02:00", &t), 0);
-    cr_assert_eq(t, 1451606400);
-    cr_assert_eq(sn_assert_parse_time("2024-02-29T12:00:00-00:30", &t), 0);
-    cr_assert_neq(sn_assert_parse_time("2023-02-29T12:00:00Z", &t), 0);
-    cr_assert_neq(sn_assert_parse_time("2016-01-01 00:00:00Z", &t), 0);
-    cr_assert_neq(sn_assert_parse_time("2016-01-01T00:00:00", &t), 0);
-    int64_t v;
-    cr_assert_eq(sn_assert_atoi("0", &v), 0);
-    cr_assert_eq(sn_assert_atoi("+12", &v), 0);
-    cr_assert_eq(v, 12);
-    cr_assert_neq(sn_assert_atoi("012", &v), 0);
-    cr_assert_neq(sn_assert_atoi("", &v), 0);
-    cr_assert_neq(sn_assert_atoi("1x", &v), 0);
-    cr_assert_eq(sn_assert_atoi("99999999999999999999", &v), -ERANGE);
-}

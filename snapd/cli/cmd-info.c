@@ -639,12 +639,23 @@ int sn_cmd_info(int argc, char **argv)
         }
         struct stat st;
         if (stat(arg, &st) < 0) {
-            /* Not a path: a name for the daemon and the store, which this verb does not ask yet. */
-            if (nsnaps == 1) {
-                tw_flush(&tw);
-                return sn_cli_failf("no snap found for \"%s\"", arg);
+            /* Not a path: the name of an installed snap, which the daemon describes. */
+            tw_flush(&tw);
+            char *sub_argv[4];
+            int sub_argc = 0;
+            sub_argv[sub_argc++] = (char *)"info";
+            if (arg_verbose)
+                sub_argv[sub_argc++] = (char *)"--verbose";
+            if (arg_abs_time)
+                sub_argv[sub_argc++] = (char *)"--abs-time";
+            sub_argv[sub_argc++] = (char *)arg;
+            int r = sn_cmd_info_installed(sub_argc, sub_argv);
+            if (r != 0 && nsnaps == 1) {
+                sn_buf_done(&tw.pending);
+                return r;
             }
-            tw_printf(&tw, "warning:\tno snap found for \"%s\"\n", arg);
+            if (r == 0)
+                none_ok = false;
             continue;
         }
         _sn_cleanup_(sn_error_freep) SnError *err = NULL;

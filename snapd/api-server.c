@@ -269,15 +269,17 @@ static const SnApiRoute *find_route(const SnApiServer *s, const char *path, char
     *ret_var = NULL;
     for (size_t i = 0; i < s->n_routes; i++) {
         const char *p = s->routes[i].path;
-        size_t plen = strlen(p);
-        if (plen >= 2 && SN_STREQ(p + plen - 2, "{}")) {
-            size_t prefix = plen - 2;
-            if (strncmp(path, p, prefix) != 0)
+        const char *var = strstr(p, "{}");
+        if (var) {
+            /* PREFIX{}SUFFIX: the {} is one non-empty segment */
+            size_t prefix = (size_t)(var - p), suffix = strlen(var + 2), len = strlen(path);
+            if (len <= prefix + suffix || strncmp(path, p, prefix) != 0 || !SN_STREQ(path + len - suffix, var + 2))
                 continue;
             const char *seg = path + prefix;
-            if (!*seg || strchr(seg, '/'))
+            size_t seg_len = len - prefix - suffix;
+            if (memchr(seg, '/', seg_len))
                 continue;
-            *ret_var = strdup(seg);
+            *ret_var = strndup(seg, seg_len);
             return &s->routes[i];
         }
         if (SN_STREQ(p, path))

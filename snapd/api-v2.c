@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "api-snaps.h"
 #include "fd-util.h"
 #include "state-snap.h"
 #include "strutil.h"
@@ -345,7 +346,9 @@ static json_t *snap_json(const SnApiContext *ctx, const SnSnapState *s, const Sn
     char rev[24];
     sn_revision_format(e->revision, rev);
     _sn_free_ char *mounted_from = sn_strdup_printf("%s/var/lib/snapd/snaps/%s_%s.snap", ctx->root, s->name, rev);
-    const char *confinement = json_is_true(json_object_get(s->flags, "classic")) ? "classic" : "strict";
+    const char *confinement = json_string_value(json_object_get(e->side_info, "confinement"));
+    if (!confinement)
+        confinement = json_is_true(json_object_get(s->flags, "classic")) ? "classic" : "strict";
     bool is_current = e->revision == s->current;
     json_t *j = json_pack(
         "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:s, s:s, s:s}", "id", e->snap_id, "name", s->name, "type",
@@ -461,8 +464,17 @@ int sn_api_v2_register(SnApiServer *s, SnApiContext *ctx)
          .post = post_change,
          .read_access = SN_API_ACCESS_OPEN,
          .write_access = SN_API_ACCESS_AUTHENTICATED},
-        {.path = "/v2/snaps", .get = get_snaps, .read_access = SN_API_ACCESS_OPEN},
-        {.path = "/v2/snaps/{}", .get = get_snap, .read_access = SN_API_ACCESS_OPEN},
+        {.path = "/v2/snaps",
+         .get = get_snaps,
+         .post = sn_api_post_snaps,
+         .read_access = SN_API_ACCESS_OPEN,
+         .write_access = SN_API_ACCESS_AUTHENTICATED,
+         .stream = &sn_api_snaps_stream},
+        {.path = "/v2/snaps/{}",
+         .get = get_snap,
+         .post = sn_api_post_snap,
+         .read_access = SN_API_ACCESS_OPEN,
+         .write_access = SN_API_ACCESS_AUTHENTICATED},
     };
     for (size_t i = 0; i < SN_ELEMENTSOF(routes); i++) {
         SnApiRoute r = routes[i];

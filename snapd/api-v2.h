@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "api.h"
+#include "snapmgr.h"
 #include "state-change.h"
 #include "state.h"
 #include "taskrunner.h"
@@ -17,6 +18,7 @@ typedef struct SnApiContext {
     SnTaskRunner *runner; /* borrowed; may be NULL (then nothing is kicked) */
     const char *root;     /* "" for / */
     const char *version;  /* reported as snapd's version */
+    SnSnapMgr *snapmgr;   /* borrowed; NULL: POST /v2/snaps answers 500 */
 } SnApiContext;
 
 /* Registers the endpoints on s. ctx is borrowed and must outlive the server. */

@@ -84,7 +84,7 @@ typedef struct SnApiBodyStream {
 #define SN_API_MAX_BODY (4U * 1024 * 1024)
 
 typedef struct SnApiRoute {
-    const char *path;              /* "/v2/changes" or, with a trailing "{}", "/v2/changes/{}": one non-empty segment */
+    const char *path;              /* "/v2/changes"; "{}" is one segment: "/v2/changes/{}", "/v2/snaps/{}/conf" */
     SnApiHandler get;              /* NULL: 405 */
     SnApiHandler post;             /* NULL: 405 */
     SnApiHandler put;              /* NULL: 405 */

@@ -11,6 +11,7 @@
 #include "api.h"
 #include "config.h"
 #include "log.h"
+#include "snapmgr.h"
 #include "state-change.h"
 #include "state.h"
 #include "strutil.h"
@@ -80,16 +81,24 @@ int sn_daemon_run(const SnDaemonOptions *opts, SnError **reterr)
     if (r < 0)
         return sn_error_set(reterr, r, "cannot create the task runner: %s", strerror(-r));
 
+    _sn_cleanup_(sn_snapmgr_freep) SnSnapMgr *snapmgr = NULL;
+    r = sn_snapmgr_new(st, &snapmgr);
+    if (r < 0)
+        return sn_error_set(reterr, r, "cannot set up the snap manager: %s", strerror(-r));
+
     _sn_cleanup_(event_base_freep) struct event_base *base = event_base_new();
     if (!base)
         return sn_error_set(reterr, -ENOMEM, "cannot create the event loop");
     Daemon d = {.st = st, .base = base};
 
-    SnApiContext api = {.st = st, .runner = runner, .root = root, .version = SN_VERSION};
+    SnApiContext api = {.st = st, .runner = runner, .root = root, .version = SN_VERSION, .snapmgr = snapmgr};
     _sn_cleanup_(sn_api_server_freep) SnApiServer *server = NULL;
     r = sn_api_server_new(base, &server);
     if (r >= 0)
         r = sn_api_v2_register(server, &api);
+    /* After configstate's: it owns "run-hook"; the snap manager adds it only where nobody has. */
+    if (r >= 0)
+        r = sn_snapmgr_register(snapmgr, runner);
     if (r < 0)
         return sn_error_set(reterr, r, "cannot set up the API: %s", strerror(-r));
 
@@ -113,6 +122,15 @@ int sn_daemon_run(const SnDaemonOptions *opts, SnError **reterr)
         return sn_error_set(reterr, -ENOMEM, "cannot set up the event loop");
 
     prune(&d);
+    /* What a reboot lost: the mounts of every installed revision, before any task runs. */
+    SnError *merr = NULL;
+    unsigned mounted = 0;
+    r = sn_snapmgr_ensure_mounts(snapmgr, &mounted, &merr);
+    if (r < 0)
+        sn_log_warning("cannot mount every installed snap: %s", sn_error_message(merr, r));
+    else if (mounted > 0)
+        sn_log_info("mounted %u snap revisions", mounted);
+    sn_error_free(merr);
     r = sn_taskrunner_start(runner);
     if (r < 0)
         return sn_error_set(reterr, r, "cannot start the task runner: %s", strerror(-r));

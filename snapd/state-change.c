@@ -81,6 +81,7 @@ typedef struct NewTask {
     json_t *data;
     size_t *waits;
     size_t n_waits;
+    json_t *links; /* key -> index of the task whose id goes there, or NULL */
 } NewTask;
 
 struct SnNewChange {
@@ -113,6 +114,7 @@ SnNewChange *sn_new_change_free(SnNewChange *c)
         free(c->tasks[i].kind);
         free(c->tasks[i].summary);
         json_decref(c->tasks[i].data);
+        json_decref(c->tasks[i].links);
         free(c->tasks[i].waits);
     }
     free(c->tasks);
@@ -180,6 +182,21 @@ int sn_new_change_chain(SnNewChange *c)
             return r;
     }
     return 0;
+}
+
+int sn_new_change_link(SnNewChange *c, size_t task, const char *key, size_t target)
+{
+    if (task >= c->n_tasks || target >= c->n_tasks)
+        return -EINVAL;
+    NewTask *t = &c->tasks[task];
+    if (!t->links && !(t->links = json_object()))
+        return -ENOMEM;
+    return json_object_set_new(t->links, key, json_integer((json_int_t)target)) < 0 ? -ENOMEM : 0;
+}
+
+size_t sn_new_change_n_tasks(const SnNewChange *c)
+{
+    return c->n_tasks;
 }
 
 void sn_conflict_done(SnConflict *c)
@@ -260,6 +277,7 @@ static int insert_new_change(SnState *st, const SnNewChange *c, int64_t now, int
     if (!ids)
         return -ENOMEM;
     for (size_t i = 0; i < c->n_tasks; i++) {
+        /* Links to other tasks are written below, once every task has its id. */
         _sn_free_ char *tdata = json_dumps(c->tasks[i].data, JSON_COMPACT);
         if (!tdata)
             return -ENOMEM;
@@ -279,6 +297,23 @@ static int insert_new_change(SnState *st, const SnNewChange *c, int64_t now, int
         if (sqlite3_step(s) != SQLITE_DONE)
             return sn_state_sql_error(st, reterr, "cannot store a task");
         ids[i] = sqlite3_last_insert_rowid(sn_state_db(st));
+    }
+    for (size_t i = 0; i < c->n_tasks; i++) {
+        if (!c->tasks[i].links)
+            continue;
+        json_t *d = json_copy(c->tasks[i].data);
+        const char *key;
+        json_t *v;
+        if (!d)
+            return -ENOMEM;
+        json_object_foreach(c->tasks[i].links, key, v)
+        {
+            json_object_set_new(d, key, json_integer((json_int_t)ids[json_integer_value(v)]));
+        }
+        int r = sn_task_set_data(st, ids[i], d, reterr);
+        json_decref(d);
+        if (r < 0)
+            return r;
     }
     for (size_t i = 0; i < c->n_tasks; i++)
         for (size_t w = 0; w < c->tasks[i].n_waits; w++) {

@@ -71,6 +71,13 @@ int sn_new_change_add_task(SnNewChange *c, const char *kind, const char *summary
 int sn_new_change_wait(SnNewChange *c, size_t task, size_t waits_for);
 /* Makes each task wait for the one added before it (a chain, as most of snapd's are). */
 int sn_new_change_chain(SnNewChange *c);
+/*
+ * Once the change is stored, sets key in task `task`'s data to the id of task `target` (snapd's
+ * t.Set("snap-setup-task", other.ID())). -EINVAL for a bad index.
+ */
+int sn_new_change_link(SnNewChange *c, size_t task, const char *key, size_t target);
+/* The number of tasks added so far. */
+size_t sn_new_change_n_tasks(const SnNewChange *c);
 
 /* The change another change conflicts with. */
 typedef struct SnConflict {

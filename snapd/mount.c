@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: GPL-3.0-only */
+#include "mount.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/loop.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fault.h"
+#include "fd-util.h"
+#include "strutil.h"
+
+#ifndef LOOP_CONFIGURE
+#define LOOP_CONFIGURE 0x4C0A
+struct loop_config {
+    __u32 fd;
+    __u32 block_size;
+    struct loop_info64 info;
+    __u64 __reserved[8];
+};
+#endif
+
+/* Undoes mountinfo's octal escapes (\040 space, \011 tab, \012 newline, \134 backslash) in place. */
+static void unescape_mountinfo(char *s)
+{
+    char *o = s;
+    for (char *p = s; *p;) {
+        if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' && p[3] >= '0' && p[3] <= '7') {
+            *o++ = (char)(((p[1] - '0') << 6) | ((p[2] - '0') << 3) | (p[3] - '0'));
+            p += 4;
+        } else
+            *o++ = *p++;
+    }
+    *o = '\0';
+}
+
+/* Counts the mounts at where. */
+static int count_mounts(const char *where)
+{
+    _sn_free_ char *text = NULL;
+    int r = sn_read_file_at(AT_FDCWD, "/proc/self/mountinfo", 64U * 1024 * 1024, &text, NULL);
+    if (r < 0)
+        return r;
+    int n = 0;
+    for (char *line = text, *next; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        /* id parent major:minor root mountpoint ... */
+        char *f = line;
+        for (int i = 0; i < 4 && f; i++) {
+            f = strchr(f, ' ');
+            if (f)
+                f++;
+        }
+        if (!f)
+            continue;
+        char *end = strchr(f, ' ');
+        if (end)
+            *end = '\0';
+        unescape_mountinfo(f);
+        if (SN_STREQ(f, where))
+            n++;
+    }
+    return n;
+}
+
+int sn_mount_is_mounted(const char *where)
+{
+    int n = count_mounts(where);
+    return n < 0 ? n : n > 0;
+}
+
+int sn_loop_find_backing(const char *path, int **ret_v, size_t *ret_n)
+{
+    _sn_free_ int *v = NULL;
+    size_t n = 0;
+    DIR *d = opendir("/sys/block");
+    if (!d)
+        return sn_negative_errno();
+    struct dirent *de;
+    int r = 0;
+    while ((de = readdir(d))) {
+        int num;
+        char tail;
+        if (sscanf(de->d_name, "loop%d%c", &num, &tail) != 1 || num < 0)
+            continue;
+        char p[PATH_MAX];
+        snprintf(p, sizeof(p), "/sys/block/%s/loop/backing_file", de->d_name);
+        _sn_free_ char *bf = NULL;
+        if (sn_read_file_at(AT_FDCWD, p, PATH_MAX + 64, &bf, NULL) < 0)
+            continue; /* not attached */
+        size_t l = strlen(bf);
+        while (l > 0 && bf[l - 1] == '\n')
+            bf[--l] = '\0';
+        /* An unlinked backing file reads "PATH (deleted)": it is still ours to detach. */
+        if (sn_endswith(bf, " (deleted)"))
+            bf[l - strlen(" (deleted)")] = '\0';
+        if (!SN_STREQ(bf, path))
+            continue;
+        int *m = reallocarray(v, n + 1, sizeof(*m));
+        if (!m) {
+            r = -ENOMEM;
+            break;
+        }
+        v = m;
+        v[n++] = num;
+    }
+    closedir(d);
+    if (r < 0)
+        return r;
+    *ret_v = SN_TAKE_PTR(v);
+    *ret_n = n;
+    return 0;
+}
+
+/* Opens /dev/loopN, creating the node where a container's /dev lacks it. */
+static int open_loop(int n, int flags)
+{
+    char dev[32];
+    snprintf(dev, sizeof(dev), "/dev/loop%d", n);
+    int fd = open(dev, flags | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+        if (mknod(dev, S_IFBLK | 0660, makedev(7, (unsigned)n)) < 0 && errno != EEXIST)
+            return sn_negative_errno();
+        fd = open(dev, flags | O_CLOEXEC);
+    }
+    return fd < 0 ? sn_negative_errno() : fd;
+}
+
+int sn_loop_detach(int n)
+{
+    _sn_close_ int fd = open_loop(n, O_RDONLY);
+    if (fd < 0)
+        return fd;
+    if (ioctl(fd, LOOP_CLR_FD, 0) < 0 && errno != ENXIO)
+        return sn_negative_errno();
+    return 0;
+}
+
+/*
+ * Attaches backing_fd to a free loop device, read-only with autoclear. Returns the open device fd
+ * and its number, or -errno (-ENODEV when there is no loop support at all).
+ */
+static int loop_attach(int backing_fd, const char *name, int *ret_n, SnError **reterr)
+{
+    if (sn_faulty("mount-no-loop"))
+        return sn_error_set(reterr, -ENODEV, "cannot open /dev/loop-control: injected fault");
+    _sn_close_ int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+    if (ctl < 0)
+        return sn_error_set(reterr, errno == ENOENT ? -ENODEV : sn_negative_errno(),
+                            "cannot open /dev/loop-control: %m");
+    for (int attempt = 0; attempt < 20; attempt++) {
+        int n = ioctl(ctl, LOOP_CTL_GET_FREE);
+        if (n < 0)
+            return sn_error_set(reterr, sn_negative_errno(), "cannot find a free loop device: %m");
+        _sn_close_ int fd = open_loop(n, O_RDWR);
+        if (fd < 0)
+            return sn_error_set(reterr, fd, "cannot open /dev/loop%d: %s", n, strerror(-fd));
+
+        struct loop_config cfg = {.fd = (__u32)backing_fd};
+        cfg.info.lo_flags = LO_FLAGS_READ_ONLY | LO_FLAGS_AUTOCLEAR;
+        snprintf((char *)cfg.info.lo_file_name, sizeof(cfg.info.lo_file_name), "%s", name);
+        if (ioctl(fd, LOOP_CONFIGURE, &cfg) == 0) {
+            *ret_n = n;
+            return SN_TAKE_FD(fd);
+        }
+        if (errno == EBUSY)
+            continue; /* someone took it between GET_FREE and CONFIGURE */
+        if (errno != EINVAL && errno != ENOTTY)
+            return sn_error_set(reterr, sn_negative_errno(), "cannot attach /dev/loop%d: %m", n);
+
+        /* Kernels before 5.8: the two-step attach. */
+        if (ioctl(fd, LOOP_SET_FD, backing_fd) < 0) {
+            if (errno == EBUSY)
+                continue;
+            return sn_error_set(reterr, sn_negative_errno(), "cannot attach /dev/loop%d: %m", n);
+        }
+        if (ioctl(fd, LOOP_SET_STATUS64, &cfg.info) < 0) {
+            int e = sn_negative_errno();
+            (void)ioctl(fd, LOOP_CLR_FD, 0);
+            return sn_error_set(reterr, e, "cannot configure /dev/loop%d: %s", n, strerror(-e));
+        }
+        *ret_n = n;
+        return SN_TAKE_FD(fd);
+    }
+    return sn_error_set(reterr, -EBUSY, "cannot find a free loop device: all busy");
+}
+
+static int mount_fuse(const char *blob, const char *where, SnError **reterr)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return sn_error_set(reterr, sn_negative_errno(), "cannot fork: %m");
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (devnull >= 0) {
+            dup2(devnull, 0);
+            dup2(devnull, 1);
+        }
+        execl(SN_SQUASHFUSE_PATH, "squashfuse", "-o", "ro,nodev,allow_other", blob, where, (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return sn_error_set(reterr, sn_negative_errno(), "cannot wait for squashfuse: %m");
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return sn_error_set(reterr, -EIO, "cannot mount %s with squashfuse: exit status %d", blob,
+                            WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+    return 0;
+}
+
+int sn_mount_snap(const char *blob, const char *where, SnError **reterr)
+{
+    int r = sn_mount_is_mounted(where);
+    if (r < 0)
+        return sn_error_set(reterr, r, "cannot read the mount table: %s", strerror(-r));
+    if (r > 0)
+        return 0;
+
+    _sn_close_ int bfd = open(blob, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (bfd < 0)
+        return sn_error_set(reterr, sn_negative_errno(), "cannot open %s: %m", blob);
+
+    int n = -1;
+    SnError *lerr = NULL;
+    _sn_close_ int lfd = loop_attach(bfd, blob, &n, &lerr);
+    if (lfd == -ENODEV || lfd == -EPERM || lfd == -EACCES) {
+        sn_error_free(lerr);
+        return mount_fuse(blob, where, reterr);
+    }
+    if (lfd < 0) {
+        sn_error_set(reterr, lfd, "%s", sn_error_message(lerr, lfd));
+        sn_error_free(lerr);
+        return lfd;
+    }
+    char dev[32];
+    snprintf(dev, sizeof(dev), "/dev/loop%d", n);
+    if (sn_faulty("mount-snap-mount") || mount(dev, where, "squashfs", MS_RDONLY | MS_NODEV, NULL) < 0) {
+        int e = errno == 0 || errno == EEXIST ? -EIO : sn_negative_errno();
+        (void)ioctl(lfd, LOOP_CLR_FD, 0);
+        if (e == -EPERM) /* an unprivileged container: the kernel's squashfs is out of reach */
+            return mount_fuse(blob, where, reterr);
+        return sn_error_set(reterr, e, "cannot mount %s at %s: %s", blob, where, strerror(-e));
+    }
+    /* The device stays attached while mounted (autoclear): closing our fd is what we want. */
+    return 0;
+}
+
+int sn_umount_snap(const char *blob, const char *where, SnError **reterr)
+{
+    for (int i = 0; i < 16; i++) {
+        int r = sn_mount_is_mounted(where);
+        if (r < 0)
+            return sn_error_set(reterr, r, "cannot read the mount table: %s", strerror(-r));
+        if (r == 0)
+            break;
+        if (umount2(where, UMOUNT_NOFOLLOW) < 0) {
+            if (errno == EINVAL || errno == ENOENT)
+                break;
+            if (errno != EBUSY)
+                return sn_error_set(reterr, sn_negative_errno(), "cannot unmount %s: %m", where);
+            /* Busy (an app running from it): detach lazily, as snapd's LazyUnmount=yes does. */
+            if (umount2(where, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
+                return sn_error_set(reterr, sn_negative_errno(), "cannot unmount %s: %m", where);
+        }
+    }
+    if (!blob)
+        return 0;
+    /* Autoclear detaches on the last close, maybe a moment later: wait for it, then insist. */
+    for (int wait = 0; wait < 50; wait++) {
+        _sn_free_ int *v = NULL;
+        size_t n = 0;
+        int r = sn_loop_find_backing(blob, &v, &n);
+        if (r < 0)
+            return sn_error_set(reterr, r, "cannot list loop devices: %s", strerror(-r));
+        if (n == 0)
+            return 0;
+        if (wait >= 10)
+            for (size_t i = 0; i < n; i++) {
+                r = sn_loop_detach(v[i]);
+                if (r < 0 && r != -EBUSY)
+                    return sn_error_set(reterr, r, "cannot detach /dev/loop%d: %s", v[i], strerror(-r));
+            }
+        struct timespec ts = {.tv_nsec = 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return sn_error_set(reterr, -EBUSY, "cannot detach the loop device of %s: still busy", blob);
+}
+
+char *sn_mount_unit_name(const char *where)
+{
+    SnBuf b = {0};
+    const char *p = where;
+    while (*p == '/')
+        p++;
+    bool first = true;
+    for (; *p; p++) {
+        char c = *p;
+        if (c == '/') {
+            while (p[1] == '/')
+                p++;
+            if (p[1] == '\0')
+                break;
+            sn_buf_putc(&b, '-');
+        } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ':' || c == '_' ||
+                   (c == '.' && !first))
+            sn_buf_putc(&b, c);
+        else
+            sn_buf_printf(&b, "\\x%02x", (unsigned char)c);
+        first = c == '/';
+    }
+    if (b.len == 0)
+        sn_buf_putc(&b, '-');
+    sn_buf_puts(&b, ".mount");
+    return sn_buf_steal(&b);
+}
+
+char *sn_mount_unit_content(const char *snap_name, const char *revision, const char *blob, const char *where, bool fuse)
+{
+    return sn_strdup_printf("[Unit]\n"
+                            "Description=Mount unit for %s, revision %s\n"
+                            "After=snapd.mounts-pre.target\n"
+                            "Before=snapd.mounts.target\n"
+                            "\n"
+                            "[Mount]\n"
+                            "What=%s\n"
+                            "Where=%s\n"
+                            "Type=%s\n"
+                            "Options=nodev,ro,x-gdu.hide,x-gvfs-hide%s\n"
+                            "LazyUnmount=yes\n"
+                            "\n"
+                            "[Install]\n"
+                            "WantedBy=snapd.mounts.target\n"
+                            "WantedBy=multi-user.target\n",
+                            snap_name, revision, blob, where, fuse ? "fuse.squashfuse" : "squashfs",
+                            fuse ? ",allow_other" : "");
+}
+
+bool sn_mount_systemd_booted(void)
+{
+    struct stat st;
+    return lstat("/run/systemd/system", &st) == 0 && S_ISDIR(st.st_mode);
+}

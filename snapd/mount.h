@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-3.0-only */
+/*
+ * Mounting one snap revision: the blob $ROOT/var/lib/snapd/snaps/NAME_REV.snap read-only at
+ * $ROOT/snap/NAME/REV, as snapd's mount units do (squashfs, options nodev,ro).
+ *
+ * The blob is attached to a free loop device with LOOP_CONFIGURE (LOOP_SET_FD + LOOP_SET_STATUS64
+ * on kernels without it), read-only and with autoclear, so the kernel detaches the device when the
+ * filesystem is unmounted, or when the daemon dies between attaching and mounting. Where no loop
+ * device can be had (no /dev/loop-control, or the kernel refuses the squashfs mount to an
+ * unprivileged container) the blob is mounted with squashfuse instead.
+ *
+ * Every function is idempotent: mounting what is mounted, or unmounting what is not, succeeds. The
+ * daemon alone calls these (they need root); library code, no logging.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+
+#define SN_SQUASHFUSE_PATH "/usr/bin/squashfuse"
+
+/*
+ * Mounts blob at where (the directory must exist). Returns 0, or -errno with a message naming the
+ * blob. When where already has a mount, does nothing.
+ */
+int sn_mount_snap(const char *blob, const char *where, SnError **reterr);
+
+/*
+ * Unmounts every mount stacked at where (none is fine) and detaches any loop device still backed
+ * by blob (blob may be NULL: then only the unmount). Returns 0 or -errno with a message.
+ */
+int sn_umount_snap(const char *blob, const char *where, SnError **reterr);
+
+/* 1 when something is mounted at where (by /proc/self/mountinfo), 0 when not, -errno on error. */
+int sn_mount_is_mounted(const char *where);
+
+/*
+ * The loop devices (numbers N of /dev/loopN) whose backing file is path, from
+ * /sys/block/loop*\/loop/backing_file. *ret_v is malloc'ed (may be NULL when *ret_n is 0).
+ */
+int sn_loop_find_backing(const char *path, int **ret_v, size_t *ret_n);
+
+/* Detaches /dev/loopN (LOOP_CLR_FD); a device already free is fine. 0 or -errno. */
+int sn_loop_detach(int n);
+
+/*
+ * systemd's escaping of a path into a unit name (systemd-escape --path --suffix=mount):
+ * "/snap/hello-world/29" -> "snap-hello\x2dworld-29.mount". Caller frees; NULL on ENOMEM.
+ */
+char *sn_mount_unit_name(const char *where);
+
+/*
+ * The text of snapd's mount unit for one revision (systemd/systemd.go): What=blob, Where=where,
+ * Type=squashfs (fuse.squashfuse with fuse true), Options=nodev,ro,x-gdu.hide,x-gvfs-hide
+ * (+allow_other for fuse), LazyUnmount=yes, wanted by snapd.mounts.target and multi-user.target.
+ * Caller frees; NULL on ENOMEM.
+ */
+char *sn_mount_unit_content(const char *snap_name, const char *revision, const char *blob, const char *where,
+                            bool fuse);
+
+/* True when systemd is PID 1 (as sd_booted(): /run/systemd/system exists). */
+bool sn_mount_systemd_booted(void);

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "api-assertions.h"
+#include "api-conf.h"
 #include "api-snaps.h"
 #include "fd-util.h"
 #include "state-snap.h"
@@ -474,6 +476,18 @@ int sn_api_v2_register(SnApiServer *s, SnApiContext *ctx)
          .get = get_snap,
          .post = sn_api_post_snap,
          .read_access = SN_API_ACCESS_OPEN,
+         .write_access = SN_API_ACCESS_AUTHENTICATED},
+        /* assertions and configuration (api-assertions.c, api-conf.c) */
+        {.path = "/v2/assertions",
+         .get = sn_api_get_assertion_types,
+         .post = sn_api_post_assertions,
+         .read_access = SN_API_ACCESS_OPEN,
+         .write_access = SN_API_ACCESS_AUTHENTICATED},
+        {.path = "/v2/assertions/{}", .get = sn_api_get_assertions, .read_access = SN_API_ACCESS_OPEN},
+        {.path = "/v2/snaps/{}/conf",
+         .get = sn_api_get_conf,
+         .put = sn_api_put_conf,
+         .read_access = SN_API_ACCESS_AUTHENTICATED,
          .write_access = SN_API_ACCESS_AUTHENTICATED},
     };
     for (size_t i = 0; i < SN_ELEMENTSOF(routes); i++) {

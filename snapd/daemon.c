@@ -10,6 +10,7 @@
 #include "api-v2.h"
 #include "api.h"
 #include "config.h"
+#include "configstate.h"
 #include "log.h"
 #include "snapmgr.h"
 #include "state-change.h"
@@ -96,6 +97,8 @@ int sn_daemon_run(const SnDaemonOptions *opts, SnError **reterr)
     r = sn_api_server_new(base, &server);
     if (r >= 0)
         r = sn_api_v2_register(server, &api);
+    if (r >= 0)
+        r = sn_configstate_register(runner);
     /* After configstate's: it owns "run-hook"; the snap manager adds it only where nobody has. */
     if (r >= 0)
         r = sn_snapmgr_register(snapmgr, runner);

@@ -37,7 +37,7 @@ static int64_t make_change(const char *kind, const char *snap, size_t n)
     if (snap)
         cr_assert_eq(sn_new_change_add_snap(c, snap), 0);
     for (size_t i = 0; i < n; i++) {
-        char k[16], s[32];
+        char k[32], s[32];
         snprintf(k, sizeof(k), "k%zu", i);
         snprintf(s, sizeof(s), "Task %zu", i);
         cr_assert_eq(sn_new_change_add_task(c, k, s, NULL, NULL), 0);

@@ -25,7 +25,7 @@ if [ ! -f build-asan/build.ninja ]; then
         -Db_lundef=false -Dbuildtype=debug >/dev/null
 fi
 ninja -C build-asan >/dev/null
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1 \
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 LSAN_OPTIONS=report_objects=1 \
     meson test -C build-asan --print-errorlogs --num-processes 2 --suite unit --suite fuzz

@@ -89,6 +89,9 @@ static int run(const char *target, const char *hook, const char *revision, int n
     _sn_free_ char *root = global_root();
     if (!root)
         return sn_cli_failf("out of memory");
+    /* snap-confine accepts only a normalised root: pass on the one used here ("dir/" becomes "dir"). */
+    if (*root && setenv("SNAPPY_GLOBAL_ROOT", root, 1) < 0)
+        return sn_cli_failf("out of memory");
 
     /* NAME.APP or NAME (the app named like the snap); hooks take NAME. */
     _sn_free_ char *instance = strndup(target, strcspn(target, "."));

@@ -2,14 +2,14 @@
 /*
  * spread-run: runs spread-style integration tests locally, as root.
  *
- *   spread-run -b BUILD_DIR [-v] TESTS_DIR [FILTER...]
+ *   spread-run -b BUILD_DIR [-v] [-x EXCLUDE]... TESTS_DIR [FILTER...]
  *
  * Every task.yaml below TESTS_DIR (sorted by path) whose path contains one of the FILTERs (all
- * when none) runs in a fresh throw-away root ($SNAPPY_GLOBAL_ROOT) and a fresh working directory:
- * `prepare`, then `execute` if prepare passed, then `restore` always, each with
- * `bash -eu -o pipefail`. Whatever a task leaves mounted under its root, and loop devices backed
- * by files under it, are detached afterwards and counted as a failure, so one broken test cannot
- * leak into the next or into the machine. Prints "N passed, N failed" and exits 1 on any failure.
+ * when none) and none of the EXCLUDEs runs in a fresh throw-away root ($SNAPPY_GLOBAL_ROOT) and a fresh working
+ * directory: `prepare`, then `execute` if prepare passed, then `restore` always, each with `bash -eu -o pipefail`.
+ * Whatever a task leaves mounted under its root, and loop devices backed by files under it, are detached afterwards and
+ * counted as a failure, so one broken test cannot leak into the next or into the machine. Prints "N passed, N failed"
+ * and exits 1 on any failure.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -44,6 +44,7 @@ typedef struct Task {
 
 static bool arg_verbose;
 static char *arg_build;
+static char **arg_exclude;
 
 static void task_done(Task *t)
 {
@@ -364,11 +365,12 @@ int main(int argc, char **argv)
     static const struct option opts[] = {
         {"build", required_argument, NULL, 'b'},
         {"verbose", no_argument, NULL, 'v'},
+        {"exclude", required_argument, NULL, 'x'},
         {NULL, 0, NULL, 0},
     };
     const char *build = "build";
     int c;
-    while ((c = getopt_long(argc, argv, "b:v", opts, NULL)) >= 0) {
+    while ((c = getopt_long(argc, argv, "b:vx:", opts, NULL)) >= 0) {
         switch (c) {
         case 'b':
             build = optarg;
@@ -376,12 +378,16 @@ int main(int argc, char **argv)
         case 'v':
             arg_verbose = true;
             break;
+        case 'x':
+            if (sn_strv_push(&arg_exclude, optarg) < 0)
+                return 2;
+            break;
         default:
             return 2;
         }
     }
     if (optind >= argc) {
-        fprintf(stderr, "usage: spread-run -b BUILD_DIR [-v] TESTS_DIR [FILTER...]\n");
+        fprintf(stderr, "usage: spread-run -b BUILD_DIR [-v] [-x EXCLUDE]... TESTS_DIR [FILTER...]\n");
         return 2;
     }
     if (geteuid() != 0) {
@@ -415,6 +421,9 @@ int main(int argc, char **argv)
         for (int f = optind + 1; f < argc && !selected; f++)
             if (strstr(found[i], argv[f]))
                 selected = true;
+        for (char **x = arg_exclude; x && *x && selected; x++)
+            if (strstr(found[i] + strlen(tests_dir), *x))
+                selected = false;
         if (!selected)
             continue;
         Task t = {0};
@@ -429,6 +438,7 @@ int main(int argc, char **argv)
         task_done(&t);
     }
     sn_strv_free(found);
+    sn_strv_free(arg_exclude);
     free(arg_build);
     printf("\n%u passed, %u failed%s\n", passed, failed + bad, bad ? " (including unreadable task.yaml files)" : "");
     if (passed + failed + bad == 0) {

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The whole test suite: format check, unit tests and fuzz-corpus replay in build/, the
 # integration tests in spread-tests/, and the same unit and fuzz tests again in build-asan/
-# (ASan + UBSan, leak detection on, fault injection compiled in). Stops at the first failing stage.
+# (ASan + UBSan, leak detection on, fault injection compiled in), then the integration tests
+# again against the sanitized binaries. Stops at the first failing stage.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -29,5 +30,11 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 LSAN_OPTIONS=report_objects=1 \
     meson test -C build-asan --print-errorlogs --num-processes 2 --suite unit --suite fuzz
+
+stage "integration tests against the ASan + UBSan binaries"
+# confine/ and run/ need the setuid helper and the static snap-exec of build/; the rest runs
+# the sanitized snap, snapd and tools, and a sanitizer report fails the command that printed it.
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    build-asan/spread-tests/spread-run -b build-asan -x confine/ -x run/ spread-tests
 
 stage "all checks passed"

@@ -337,6 +337,9 @@ static json_t *post_sideload(SnApiContext *ctx, Sideload *s)
             sn_error_free(e);
             return env;
         }
+        if (instance && s->n_uploads == 1 && !SN_STREQ(instance, name))
+            return sn_api_error(400, NULL, NULL, "instance name \"%s\" does not match snap name \"%s\"", instance,
+                                name);
         if (sn_strv_push(&names, name) < 0 || sn_strv_push(&shown, display) < 0)
             return NULL;
     }

@@ -342,3 +342,31 @@ Test(state_change, times_format_as_go_does)
     cr_assert_str_eq(c, "2023-11-14T22:13:20Z");
     cr_assert_str_eq(d, "2023-11-14T22:13:20Z");
 }
+
+Test(state_change, link_stores_the_id_of_another_task)
+{
+    _sn_cleanup_(sn_new_change_freep) SnNewChange *c = sn_new_change_new("install-snap", "Install");
+    size_t a, b, d;
+    cr_assert_eq(sn_new_change_add_task(c, "prerequisites", "first", NULL, &a), 0);
+    json_t *data = json_pack("{s:{s:s}}", "snap-setup", "name", "hello");
+    cr_assert_eq(sn_new_change_add_task(c, "prepare-snap", "holds the setup", data, &b), 0);
+    json_decref(data);
+    cr_assert_eq(sn_new_change_add_task(c, "mount-snap", "later", NULL, &d), 0);
+    cr_assert_eq(sn_new_change_n_tasks(c), 3);
+    cr_assert_eq(sn_new_change_link(c, a, "snap-setup-task", b), 0); /* a forward reference */
+    cr_assert_eq(sn_new_change_link(c, d, "snap-setup-task", b), 0);
+    cr_assert_eq(sn_new_change_link(c, d, "other", 7), -EINVAL);
+    int64_t id = 0;
+    sn_state_lock(st);
+    cr_assert_eq(sn_change_create(st, c, &id, NULL, NULL), 0);
+    _sn_cleanup_(sn_change_freep) SnChange *ch = NULL;
+    cr_assert_eq(sn_change_load(st, id, &ch, NULL), 0);
+    sn_state_unlock(st);
+    cr_assert_eq(ch->n_tasks, 3);
+    int64_t setup_id = ch->tasks[1].id;
+    cr_assert_eq(json_integer_value(json_object_get(ch->tasks[0].data, "snap-setup-task")), setup_id);
+    cr_assert_eq(json_integer_value(json_object_get(ch->tasks[2].data, "snap-setup-task")), setup_id);
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(ch->tasks[1].data, "snap-setup"), "name")),
+                     "hello");
+    cr_assert_null(json_object_get(ch->tasks[1].data, "snap-setup-task"));
+}

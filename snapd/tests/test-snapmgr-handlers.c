@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-3.0-only */
+#include "snapmgr-test-util.h"
+
+TestSuite(snapmgr_handlers, .init = t_setup, .fini = t_teardown, .timeout = 120);
+
+Test(snapmgr_handlers, a_failed_first_install_leaves_nothing)
+{
+    t_require_root();
+    _sn_free_ char *snap = t_make_snap("hello", NULL);
+    setenv("SN_FAULTS", "fail-start-snap-services", 1);
+    cr_assert_eq(t_install(snap), SN_STATUS_ERROR);
+    _sn_free_ char *d = t_describe("hello");
+    cr_assert_str_eq(d, "none");
+    cr_assert_not(t_mounted("hello", "x1"));
+    cr_assert_not(t_exists("var/lib/snapd/snaps/hello_x1.snap"));
+    cr_assert_not(t_exists("snap/hello"));
+    cr_assert_not(t_exists("var/snap/hello"));
+}
+
+Test(snapmgr_handlers, a_failed_refresh_ends_with_exactly_the_old_revision)
+{
+    t_require_root();
+    _sn_free_ char *snap = t_make_snap("hello", NULL);
+    cr_assert_eq(t_install(snap), SN_STATUS_DONE);
+    setenv("SN_FAULTS", "fail-start-snap-services", 1);
+    cr_assert_eq(t_install(snap), SN_STATUS_ERROR);
+    _sn_free_ char *d = t_describe("hello");
+    cr_assert_str_eq(d, "x1 current=x1");
+    _sn_free_ char *cur = sn_strdup_printf("%s/snap/hello/current", t_root);
+    char t[16] = {0};
+    cr_assert_eq(readlink(cur, t, sizeof(t) - 1), 2);
+    cr_assert_str_eq(t, "x1");
+    cr_assert_not(t_mounted("hello", "x2"));
+    cr_assert_not(t_exists("var/snap/hello/x2"));
+    cr_assert_not(t_exists("var/lib/snapd/snaps/hello_x2.snap"));
+}
+
+Test(snapmgr_handlers, a_missing_base_fails_mount_snap_with_snapds_error)
+{
+    t_require_root();
+    _sn_free_ char *snap = t_make_snap("needy", "base: core22");
+    cr_assert_eq(t_install(snap), SN_STATUS_ERROR);
+    _sn_cleanup_(sn_change_freep) SnChange *ch = NULL;
+    sn_state_lock(t_st);
+    int64_t *ids = NULL;
+    size_t n = 0;
+    cr_assert_eq(sn_change_list(t_st, SN_CHANGES_ALL, NULL, &ids, &n, NULL), 0);
+    cr_assert_eq(sn_change_load(t_st, ids[n - 1], &ch, NULL), 0);
+    free(ids);
+    sn_state_unlock(t_st);
+    _sn_free_ char *err = sn_change_err(ch);
+    cr_assert(strstr(err, "Mount snap \"needy\" (unset) (cannot find required base \"core22\")"), "%s", err);
+    _sn_free_ char *d = t_describe("needy");
+    cr_assert_str_eq(d, "none");
+}
+
+Test(snapmgr_handlers, disable_unlinks_and_enable_relinks)
+{
+    t_require_root();
+    _sn_free_ char *snap = t_make_snap("hello", NULL);
+    cr_assert_eq(t_install(snap), SN_STATUS_DONE);
+    cr_assert_eq(({
+                     SnNewChange *c = t_begin("disable-snap");
+                     SnError *e = NULL;
+                     t_added(sn_snapmgr_add_disable(t_mgr, c, "hello", &e), e);
+                     t_finish(c);
+                 }),
+                 SN_STATUS_DONE);
+    _sn_free_ char *d = t_describe("hello");
+    cr_assert_str_eq(d, "x1 current=x1 disabled");
+    cr_assert_not(t_exists("snap/hello/current"));
+    cr_assert(t_mounted("hello", "x1"), "disable must keep the mount");
+    cr_assert_eq(({
+                     SnNewChange *c = t_begin("enable-snap");
+                     SnError *e = NULL;
+                     t_added(sn_snapmgr_add_enable(t_mgr, c, "hello", &e), e);
+                     t_finish(c);
+                 }),
+                 SN_STATUS_DONE);
+    _sn_free_ char *d2 = t_describe("hello");
+    cr_assert_str_eq(d2, "x1 current=x1");
+    cr_assert(t_exists("snap/hello/current"));
+}
+
+Test(snapmgr_handlers, every_handler_runs_twice_without_harm)
+{
+    t_require_root();
+    /*
+     * A handler found Doing after a crash runs again from its start (spread-tests/snaps/kill9 kills
+     * for real): here, what an interrupted refresh to x2 left (blob, mount dir, data, a partial
+     * copy) must not get in the way of the next one.
+     */
+    _sn_free_ char *snap = t_make_snap("hello", NULL);
+    cr_assert_eq(t_install(snap), SN_STATUS_DONE);
+    /* A leftover of an interrupted attempt at x2: blob, mount dir, data and a partial copy. */
+    _sn_free_ char *cmd =
+        sn_strdup_printf("set -e; cp %1$s/var/lib/snapd/snaps/hello_x1.snap %1$s/var/lib/snapd/snaps/hello_x2.snap; "
+                         "mkdir -p %1$s/snap/hello/x2 %1$s/var/snap/hello/x2/junk %1$s/var/snap/hello/.x2.copying",
+                         t_root);
+    cr_assert_eq(system(cmd), 0);
+    cr_assert_eq(t_install(snap), SN_STATUS_DONE);
+    _sn_free_ char *d = t_describe("hello");
+    cr_assert_str_eq(d, "x1 x2 current=x2");
+    cr_assert_not(t_exists("var/snap/hello/x2/junk"), "a leftover data dir was kept");
+    cr_assert_not(t_exists("var/snap/hello/.x2.copying"));
+    cr_assert(t_mounted("hello", "x2"));
+}

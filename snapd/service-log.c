@@ -182,7 +182,8 @@ int sn_service_log_feed(SnServiceLog *log, const char *sid, pid_t pid, SnService
             /* The line fills the buffer: append it as a piece of its own, keep reading the rest. */
             memcpy(partial->buf + partial->len, data, room);
             partial->len += room;
-            int r = sn_service_log_flush(log, sid, pid, partial);
+            int r = sn_service_log_append(log, sid, pid, ts, partial->buf, partial->len);
+            partial->len = 0;
             if (r < 0)
                 return r;
             data += room;

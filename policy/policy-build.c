@@ -92,6 +92,8 @@ static bool grant_path_ok(const SnPolicyLandlockGrant *l)
     const char *c = p[0] == '/' ? p + 1 : p;
     if (!*c && l->anchor == SN_POLICY_ANCHOR_ROOT)
         return true; /* "/" itself */
+    if (l->anchor == SN_POLICY_ANCHOR_HOME && SN_STREQ(p, "."))
+        return true; /* the home directory itself (the home interface) */
     for (;;) {
         const char *end = strchrnul(c, '/');
         size_t n = (size_t)(end - c);
@@ -259,6 +261,11 @@ int sn_policy_build_blob(const SnPolicyInput *in, void **ret_data, size_t *ret_l
     if (in->confinement == SN_CONFINEMENT_STRICT) {
         h.landlock_fs_handled = SN_LANDLOCK_ALL;
         h.landlock_scoped = LL_SCOPE_SIGNAL;
+        /* TCP bind and connect are denied unless a connected interface releases them. */
+        h.landlock_net_handled = SN_LANDLOCK_NET_ALL;
+        for (size_t i = 0; i < in->n_grants; i++)
+            if (applies(in, &in->grants[i]))
+                h.landlock_net_handled &= ~in->grants[i].landlock_net;
     }
     sn_buf_append(&b.data, &h, sizeof(h));
     put_section(&b.data, &h.seccomp_deny, prog.deny, prog.n_deny * 8);

@@ -42,7 +42,12 @@ enum {
      SN_LANDLOCK_MAKE_SYM | SN_LANDLOCK_REFER | SN_LANDLOCK_TRUNCATE)
 #define SN_LANDLOCK_DEV (SN_LANDLOCK_RO | SN_LANDLOCK_WRITE_FILE | SN_LANDLOCK_TRUNCATE | SN_LANDLOCK_IOCTL_DEV)
 
-/* One Landlock path an interface grants. */
+/* Landlock network rights (LANDLOCK_ACCESS_NET_*, ABI 4): TCP bind and connect on any port. */
+#define SN_LANDLOCK_NET_BIND_TCP (UINT64_C(1) << 0)
+#define SN_LANDLOCK_NET_CONNECT_TCP (UINT64_C(1) << 1)
+#define SN_LANDLOCK_NET_ALL (SN_LANDLOCK_NET_BIND_TCP | SN_LANDLOCK_NET_CONNECT_TCP)
+
+/* One Landlock path an interface grants. A HOME anchor's path "." is the home directory itself. */
 typedef struct SnPolicyLandlockGrant {
     const char *path; /* SN_POLICY_ANCHOR_ROOT: absolute, in the namespace; _HOME: relative to the home */
     uint32_t anchor;  /* SN_POLICY_ANCHOR_* */
@@ -64,6 +69,9 @@ typedef struct SnPolicyGrant {
     size_t n_landlock;
     const SnPolicyDeviceRule *devices; /* added to the device-cgroup allow-list */
     size_t n_devices;
+    /* SN_LANDLOCK_NET_* rights this grant releases: a strict blob handles (denies) TCP bind and
+     * connect unless an applicable grant releases them (the network and network-bind interfaces). */
+    uint64_t landlock_net;
 } SnPolicyGrant;
 
 /* Whether grant applies to the app (hook NULL) or the hook (app NULL). */

@@ -257,7 +257,8 @@ int sn_service_log_read(SnServiceLog *log, char *const *sids, long n, SnServiceL
         for (size_t j = 0; j < ring->count; j++)
             all[k++] = &ring->slots[(ring->head + j) % log->max_lines];
     }
-    qsort(all, total, sizeof(*all), cmp_slot);
+    if (total > 1)
+        qsort(all, total, sizeof(*all), cmp_slot);
     size_t first = (n >= 0 && (size_t)n < total) ? total - (size_t)n : 0;
     if (total - first > 0) {
         out = calloc(total - first, sizeof(*out));

@@ -44,7 +44,7 @@ Test(service_log, rings_drop_the_oldest_by_lines_and_by_bytes)
 {
     _sn_cleanup_(sn_service_log_freep) SnServiceLog *log = sn_service_log_new(3, 10);
     for (int i = 0; i < 5; i++) {
-        char m[8];
+        char m[16];
         snprintf(m, sizeof(m), "m%d", i);
         cr_assert_eq(sn_service_log_append(log, "s.a", 1, i, m, strlen(m)), 0);
     }

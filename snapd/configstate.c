@@ -125,42 +125,46 @@ static int put_doc(SnState *st, const char *snap, json_t *doc, SnError **reterr)
     return 0;
 }
 
-int sn_configstate_get(SnState *st, const char *snap, const char *key, json_t **ret_value, SnError **reterr)
+int sn_configstate_get_in(json_t *doc, const char *snap, const char *key, json_t **ret_value, SnError **reterr)
 {
     _sn_strv_free_ char **parts = NULL;
     int n = sn_configstate_parse_key(key, &parts, reterr);
     if (n < 0)
         return n;
-    json_t *doc = NULL;
-    int r = sn_configstate_get_doc(st, snap, &doc, reterr);
-    if (r < 0)
-        return r;
     if (n == 0) {
-        if (json_object_size(doc) == 0) {
-            json_decref(doc);
+        if (json_object_size(doc) == 0)
             return sn_error_set(reterr, -ENOENT, "snap \"%s\" has no configuration", snap);
-        }
-        *ret_value = doc;
+        *ret_value = json_incref(doc);
         return 0;
     }
     json_t *cur = doc;
     for (int i = 0; i < n; i++) {
-        if (i > 0 && !json_is_object(cur)) {
-            r = not_a_map(reterr, snap, parts, (size_t)i);
-            json_decref(doc);
-            return r;
-        }
+        if (i > 0 && !json_is_object(cur))
+            return not_a_map(reterr, snap, parts, (size_t)i);
         cur = json_object_get(cur, parts[i]);
         if (!cur) {
             _sn_free_ char *path = join_parts(parts, (size_t)i + 1);
-            json_decref(doc);
             return sn_error_set(reterr, -ENOENT, "snap \"%s\" has no \"%s\" configuration option", snap,
                                 path ? path : key);
         }
     }
     *ret_value = json_incref(cur);
-    json_decref(doc);
     return 0;
+}
+
+int sn_configstate_get(SnState *st, const char *snap, const char *key, json_t **ret_value, SnError **reterr)
+{
+    _sn_strv_free_ char **parts = NULL;
+    int r = sn_configstate_parse_key(key, &parts, reterr);
+    if (r < 0)
+        return r;
+    json_t *doc = NULL;
+    r = sn_configstate_get_doc(st, snap, &doc, reterr);
+    if (r < 0)
+        return r;
+    r = sn_configstate_get_in(doc, snap, key, ret_value, reterr);
+    json_decref(doc);
+    return r;
 }
 
 /* Map keys inside a value set on "core" must be valid option names (snapd's validateMapKeys). */
@@ -616,55 +620,4 @@ int sn_configstate_configure(SnState *st, const char *snap, json_t *patch, int64
     if (r < 0)
         return r;
     return sn_change_create(st, c, ret_change_id, ret_conflict, reterr);
-}
-
-typedef struct ApplyArgs {
-    char *snap;
-    json_t *patch;
-} ApplyArgs;
-
-static void apply_args_free(void *p)
-{
-    ApplyArgs *a = p;
-    if (!a)
-        return;
-    free(a->snap);
-    json_decref(a->patch);
-    free(a);
-}
-
-static int apply_on_commit(SnState *st, void *userdata, SnError **reterr)
-{
-    ApplyArgs *a = userdata;
-    return sn_configstate_apply(st, a->snap, a->patch, reterr);
-}
-
-static int do_run_hook(SnTaskCtx *ctx, void *userdata, SnError **reterr)
-{
-    json_t *data = sn_task_ctx_data(ctx);
-    json_t *setup = json_object_get(data, "hook-setup");
-    const char *snap = json_string_value(json_object_get(setup, "snap"));
-    const char *hook = json_string_value(json_object_get(setup, "hook"));
-    if (!snap || !hook)
-        return sn_error_set(reterr, -EINVAL, "internal error: run-hook task without a hook setup");
-    if (!SN_STREQ(hook, "configure"))
-        return 0; /* hooks run from issue 6 on */
-    json_t *patch = json_object_get(data, "patch");
-    if (!json_is_object(patch) || json_object_size(patch) == 0)
-        return 0;
-    ApplyArgs *a = calloc(1, sizeof(*a));
-    if (!a)
-        return -ENOMEM;
-    a->snap = strdup(snap);
-    a->patch = json_incref(patch);
-    if (!a->snap) {
-        apply_args_free(a);
-        return -ENOMEM;
-    }
-    return sn_task_ctx_on_commit(ctx, apply_on_commit, a, apply_args_free);
-}
-
-int sn_configstate_register(SnTaskRunner *r)
-{
-    return sn_taskrunner_add_handler(r, "run-hook", do_run_hook, NULL, NULL);
 }

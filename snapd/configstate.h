@@ -18,8 +18,9 @@
  *
  * A PUT /v2/snaps/NAME/conf is a change "configure-snap" ("Change configuration of \"NAME\" snap")
  * with one "run-hook" task for the configure hook ("Run configure hook of \"NAME\" snap"), whose
- * data holds the patch; the task applies it. The hook programs themselves run from issue 6 on:
- * until then the run-hook handler runs no hook of any kind, it only applies configure patches.
+ * data holds the patch. hookstate.h's run-hook handler stages the patch in the hook's context, runs
+ * the snap's configure hook, and stores the result only when the hook succeeds (for "core", which
+ * has no hook program, it applies the patch directly, with the system option checks below).
  *
  * Functions taking an SnState expect the state lock held.
  */
@@ -59,6 +60,8 @@ int sn_configstate_get_doc(SnState *st, const char *snap, json_t **ret_doc, SnEr
  * map" when the path goes through a value that is not a map. *ret_value is a new reference.
  */
 int sn_configstate_get(SnState *st, const char *snap, const char *key, json_t **ret_value, SnError **reterr);
+/* The same lookup in doc (an object, borrowed) instead of the stored document. */
+int sn_configstate_get_in(json_t *doc, const char *snap, const char *key, json_t **ret_value, SnError **reterr);
 
 /*
  * Applies patch (an object of dotted key -> value, borrowed) to doc (an object, changed in place)
@@ -91,10 +94,3 @@ unsigned sn_configstate_refresh_retain(SnState *st);
  */
 int sn_configstate_configure(SnState *st, const char *snap, json_t *patch, int64_t *ret_change_id,
                              SnConflict *ret_conflict, SnError **reterr);
-
-/*
- * Registers the "run-hook" task handler on the runner (before it starts): a configure hook task
- * applies its patch; a task of any other hook does nothing yet. -EEXIST when a handler for
- * "run-hook" is already registered.
- */
-int sn_configstate_register(SnTaskRunner *r);

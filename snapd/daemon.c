@@ -10,7 +10,9 @@
 #include "api-v2.h"
 #include "api.h"
 #include "config.h"
+#include "api-snapctl.h"
 #include "configstate.h"
+#include "hookstate.h"
 #include "log.h"
 #include "snapmgr.h"
 #include "state-change.h"
@@ -77,6 +79,13 @@ int sn_daemon_run(const SnDaemonOptions *opts, SnError **reterr)
     if (r < 0)
         return r;
 
+    /* Hooks and snapctl (hookstate.h): freed after the runner, which may be running a hook. */
+    _sn_cleanup_(sn_hookmgr_freep) SnHookMgr *hooks = NULL;
+    r = sn_hookmgr_new(st, NULL, &hooks);
+    if (r < 0)
+        return sn_error_set(reterr, r, "cannot set up hooks: %s", strerror(-r));
+    SnApiSnapctl snapctl = {.st = st, .hooks = hooks};
+
     _sn_cleanup_(sn_taskrunner_freep) SnTaskRunner *runner = NULL;
     r = sn_taskrunner_new(st, opts->workers ? opts->workers : 2, &runner);
     if (r < 0)
@@ -98,8 +107,10 @@ int sn_daemon_run(const SnDaemonOptions *opts, SnError **reterr)
     if (r >= 0)
         r = sn_api_v2_register(server, &api);
     if (r >= 0)
-        r = sn_configstate_register(runner);
-    /* After configstate's: it owns "run-hook"; the snap manager adds it only where nobody has. */
+        r = sn_api_snapctl_register(server, &snapctl);
+    if (r >= 0)
+        r = sn_hookmgr_register(hooks, runner);
+    /* After hookstate's: it owns "run-hook"; the snap manager adds it only where nobody has. */
     if (r >= 0)
         r = sn_snapmgr_register(snapmgr, runner);
     if (r < 0)
@@ -125,6 +136,13 @@ int sn_daemon_run(const SnDaemonOptions *opts, SnError **reterr)
         return sn_error_set(reterr, -ENOMEM, "cannot set up the event loop");
 
     prune(&d);
+    SnError *cerr = NULL;
+    sn_state_lock(st);
+    r = sn_hookstate_sync_cookies(st, &cerr);
+    sn_state_unlock(st);
+    if (r < 0)
+        sn_log_warning("cannot synchronize snap cookies: %s", sn_error_message(cerr, r));
+    sn_error_free(cerr);
     /* What a reboot lost: the mounts of every installed revision, before any task runs. */
     SnError *merr = NULL;
     unsigned mounted = 0;

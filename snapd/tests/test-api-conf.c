@@ -5,6 +5,7 @@
 #include "api-test-util.h"
 #include "api-v2.h"
 #include "configstate.h"
+#include "hookstate.h"
 
 static char root[] = "/tmp/sn-apiconf-XXXXXX";
 static char sock[256];
@@ -12,6 +13,7 @@ static struct event_base *base;
 static SnApiServer *srv;
 static SnState *st;
 static SnTaskRunner *runner;
+static SnHookMgr *hooks;
 static SnApiContext ctx;
 static int fd = -1;
 
@@ -21,7 +23,8 @@ static void setup(void)
     snprintf(sock, sizeof(sock), "%s/run/snapd.socket", root);
     cr_assert_eq(sn_state_open(root, &st, NULL), 0);
     cr_assert_eq(sn_taskrunner_new(st, 1, &runner), 0);
-    cr_assert_eq(sn_configstate_register(runner), 0);
+    cr_assert_eq(sn_hookmgr_new(st, NULL, &hooks), 0);
+    cr_assert_eq(sn_hookmgr_register(hooks, runner), 0);
     cr_assert_eq(sn_taskrunner_start(runner), 0);
     ctx = (SnApiContext){.st = st, .runner = runner, .root = root, .version = "1.2.3"};
     base = event_base_new();
@@ -37,6 +40,7 @@ static void teardown(void)
     srv = sn_api_server_free(srv);
     event_base_free(base);
     runner = sn_taskrunner_free(runner);
+    hooks = sn_hookmgr_free(hooks);
     st = sn_state_free(st);
     _sn_free_ char *cmd = sn_strdup_printf("rm -rf '%s'", root);
     cr_assert_eq(system(cmd), 0);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "configstate.h"
+#include "hookstate.h"
 #include "state-change.h"
 #include "state-snap.h"
 #include "strutil.h"
@@ -268,9 +269,11 @@ static int configure(const char *snap, const char *patch_text, int64_t *ret_id, 
 Test(configstate, configure_makes_snapds_change_and_the_runner_applies_it)
 {
     SnTaskRunner *runner = NULL;
+    SnHookMgr *hooks = NULL;
     cr_assert_eq(sn_taskrunner_new(st, 1, &runner), 0);
-    cr_assert_eq(sn_configstate_register(runner), 0);
-    cr_assert_eq(sn_configstate_register(runner), -EEXIST);
+    cr_assert_eq(sn_hookmgr_new(st, NULL, &hooks), 0);
+    cr_assert_eq(sn_hookmgr_register(hooks, runner), 0);
+    cr_assert_eq(sn_hookmgr_register(hooks, runner), -EEXIST);
 
     int64_t id = 0;
     cr_assert_eq(configure("system", "{\"refresh.retain\": 5}", &id, NULL), 0);
@@ -317,6 +320,7 @@ Test(configstate, configure_makes_snapds_change_and_the_runner_applies_it)
     cr_assert_str_eq(c->tasks[0].summary, "Run configure hook of \"core\" snap if present");
     sn_change_free(c);
     sn_taskrunner_free(runner);
+    sn_hookmgr_free(hooks);
 }
 
 Test(configstate, configure_needs_an_installed_snap_that_is_not_a_base_or_snapd)

@@ -24,6 +24,7 @@
 
 #include "cmd.h"
 #include "config.h"
+#include "fd-util.h"
 #include "naming.h"
 #include "policy-blob.h"
 #include "run-env.h"
@@ -81,6 +82,40 @@ static const char *real_home(void)
         return pw->pw_dir;
     const char *h = getenv("HOME");
     return h && h[0] == '/' ? h : NULL;
+}
+
+/*
+ * Apps reach snapctl with their snap's cookie (snapd's snap-confine step): SNAP_COOKIE and
+ * SNAP_CONTEXT from $ROOT/var/lib/snapd/cookie/snap.INSTANCE. The file is root's (0600): for other
+ * callers it is left out, as snapd leaves it out when missing. Hooks get theirs from the daemon.
+ */
+static int set_app_cookie(const char *root, const char *instance, char ***env)
+{
+    _sn_free_ char *path = sn_strdup_printf("%s/var/lib/snapd/cookie/snap.%s", root, instance);
+    _sn_free_ char *cookie = NULL;
+    if (!path)
+        return -ENOMEM;
+    _sn_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 || sn_read_fd_all(fd, 256, &cookie, NULL) < 0 || !*cookie || strpbrk(cookie, "\n="))
+        return 0;
+    _sn_free_ char *a = sn_strdup_printf("SNAP_COOKIE=%s", cookie);
+    _sn_free_ char *b = sn_strdup_printf("SNAP_CONTEXT=%s", cookie);
+    char **out = NULL;
+    int r = a && b ? 0 : -ENOMEM;
+    for (char **e = *env; r >= 0 && e && *e; e++)
+        if (!sn_startswith(*e, "SNAP_COOKIE=") && !sn_startswith(*e, "SNAP_CONTEXT="))
+            r = sn_strv_push(&out, *e);
+    if (r >= 0)
+        r = sn_strv_push(&out, a);
+    if (r >= 0)
+        r = sn_strv_push(&out, b);
+    if (r < 0) {
+        sn_strv_free(out);
+        return r;
+    }
+    sn_strv_free(*env);
+    *env = out;
+    return 0;
 }
 
 /* Runs the app or hook; returns only on failure (exit status 1, message printed). */
@@ -164,6 +199,8 @@ static int run(const char *target, const char *hook, const char *revision, int n
     };
     _sn_strv_free_ char **env = NULL;
     r = sn_run_env_build(environ, &in, &env);
+    if (r >= 0 && !hook)
+        r = set_app_cookie(root, instance, &env);
     if (r < 0)
         return sn_cli_failf("cannot build the environment of %s: %s", target, strerror(-r));
 

@@ -12,6 +12,7 @@
 
 #include "api-assertions.h"
 #include "api-conf.h"
+#include "api-interfaces.h"
 #include "api-snaps.h"
 #include "fd-util.h"
 #include "state-snap.h"
@@ -484,6 +485,13 @@ int sn_api_v2_register(SnApiServer *s, SnApiContext *ctx)
          .read_access = SN_API_ACCESS_OPEN,
          .write_access = SN_API_ACCESS_AUTHENTICATED},
         {.path = "/v2/assertions/{}", .get = sn_api_get_assertions, .read_access = SN_API_ACCESS_OPEN},
+        /* interfaces (api-interfaces.c) */
+        {.path = "/v2/interfaces",
+         .get = sn_api_get_interfaces,
+         .post = sn_api_post_interfaces,
+         .read_access = SN_API_ACCESS_OPEN,
+         .write_access = SN_API_ACCESS_AUTHENTICATED},
+        {.path = "/v2/connections", .get = sn_api_get_connections, .read_access = SN_API_ACCESS_OPEN},
         {.path = "/v2/snaps/{}/conf",
          .get = sn_api_get_conf,
          .put = sn_api_put_conf,

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "api-snapctl.h"
 #include "configstate.h"
+#include "ifacestate.h"
 #include "hookstate.h"
 #include "log.h"
 #include "snapmgr.h"
@@ -110,6 +111,11 @@ int sn_daemon_run(const SnDaemonOptions *opts, SnError **reterr)
         r = sn_api_snapctl_register(server, &snapctl);
     if (r >= 0)
         r = sn_hookmgr_register(hooks, runner);
+    /* The interface manager owns connect, disconnect, auto-connect, auto-disconnect, discard-conns. */
+    if (r >= 0 && (r = sn_ifacestate_init(st, reterr)) < 0)
+        return r;
+    if (r >= 0)
+        r = sn_ifacestate_register(runner);
     /* After hookstate's: it owns "run-hook"; the snap manager adds it only where nobody has. */
     if (r >= 0)
         r = sn_snapmgr_register(snapmgr, runner);

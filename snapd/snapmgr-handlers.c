@@ -760,7 +760,7 @@ int snapmgr_register_handlers(SnSnapMgr *m, SnTaskRunner *runner)
         int r =
             sn_taskrunner_add_handler(runner, kinds[i].kind, run_do, kinds[i].undo_fn ? run_undo : NULL, &entries[i]);
         /* configstate's run-hook handler (configure patches; other hooks do nothing yet) wins. */
-        if (r == -EEXIST && SN_STREQ(kinds[i].kind, "run-hook"))
+        if (r == -EEXIST && kinds[i].do_fn == do_nothing) /* also the interface manager's kinds */
             continue;
         if (r < 0)
             return r;

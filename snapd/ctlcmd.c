@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fd-util.h"
+#include "ifacestate.h"
 #include "snap-yaml.h"
 #include "state-change.h"
 #include "state-snap.h"
@@ -663,6 +664,31 @@ static int cmd_is_connected(Cmd *c, char *const *args, SnError **reterr)
             connected = true;
     }
     json_decref(conns);
+    /* the interface manager's connections table (ifacestate.h) */
+    json_t *ifc = NULL;
+    sn_state_lock(c->st);
+    int ir = sn_ifacestate_connections_json(c->st, snap, NULL, false, &ifc, NULL);
+    sn_state_unlock(c->st);
+    size_t k;
+    json_t *e;
+    json_array_foreach(ir >= 0 ? json_object_get(ifc, "established") : NULL, k, e)
+    {
+        json_t *pj = json_object_get(e, "plug"), *sj = json_object_get(e, "slot");
+        const char *ps = json_string_value(json_object_get(pj, "snap")),
+                   *pp = json_string_value(json_object_get(pj, "plug"));
+        const char *ss = json_string_value(json_object_get(sj, "snap")),
+                   *sl = json_string_value(json_object_get(sj, "slot"));
+        if (!ps || !pp || !ss || !sl)
+            continue;
+        if (list) {
+            if (r >= 0 && SN_STREQ(ps, snap) && !sn_strv_contains(names, pp))
+                r = sn_strv_push(&names, pp);
+            if (r >= 0 && SN_STREQ(ss, snap) && !sn_strv_contains(names, sl))
+                r = sn_strv_push(&names, sl);
+        } else if ((SN_STREQ(ps, snap) && SN_STREQ(pp, name)) || (SN_STREQ(ss, snap) && SN_STREQ(sl, name)))
+            connected = true;
+    }
+    json_decref(ifc);
     if (list) {
         size_t n = sn_strv_length(names);
         if (n)

@@ -19,8 +19,9 @@
  * version, is-ready, tasks, change) or ask for help; anything else is refused with snapd's
  * message ("cannot use \"set\" with uid 1000, try with sudo").
  *
- * Connections are read from the state's "conns" object (snapd's state key: "SNAP:PLUG SNAP:SLOT"
- * -> {"interface", "undesired"?, "hotplug-gone"?, ...}); with none stored, nothing is connected.
+ * Connections are the interface manager's (ifacestate.h, established ones), and those of a "conns"
+ * object in the state's kv table if one was imported (snapd's state key: "SNAP:PLUG SNAP:SLOT" ->
+ * {"interface", "undesired"?, "hotplug-gone"?, ...}).
  */
 #pragma once
 

@@ -219,7 +219,7 @@ int sn_hookstate_sync_cookies(SnState *st, SnError **reterr)
     if (r >= 0)
         cookies = load_kv_object(st, "snap-cookies", reterr, &r);
     if (cookies) {
-        /* snapd drops them all when one names a snap that is gone or two name the same snap */
+        /* cookies of snaps that are gone are dropped */
         const char *k;
         json_t *v;
         void *tmp;

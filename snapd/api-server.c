@@ -62,6 +62,7 @@ struct Conn {
     bool in_value;
     size_t header_bytes;
     char *content_type;
+    bool expect_continue; /* the client sent "Expect: 100-continue" */
     SnBuf body;
     char *path;
     char *var;
@@ -217,6 +218,7 @@ static void request_reset(Conn *c)
     c->header_bytes = 0;
     free(c->content_type);
     c->content_type = NULL;
+    c->expect_continue = false;
     free(c->path);
     c->path = NULL;
     free(c->var);
@@ -349,7 +351,9 @@ static int commit_header(Conn *c)
         c->content_type = strdup(c->value.data ? c->value.data : "");
         if (!c->content_type)
             return -ENOMEM;
-    }
+    } else if (strcasecmp(c->field.data, "Expect") == 0 && c->value.data &&
+               strcasecmp(c->value.data, "100-continue") == 0)
+        c->expect_continue = true;
     sn_buf_done(&c->field);
     sn_buf_done(&c->value);
     c->in_value = false;
@@ -443,6 +447,12 @@ static int on_headers_complete(http_parser *p)
         else
             json_decref(err);
     }
+    /*
+     * A client that asked before sending its body (curl does for large uploads, and waits a second
+     * otherwise) may send it now. One refused early gets its final answer instead, after the body.
+     */
+    if (c->expect_continue && !c->early)
+        evbuffer_add_printf(bufferevent_get_output(c->bev), "HTTP/1.1 100 Continue\r\n\r\n");
     return 0;
 }
 
@@ -622,6 +632,11 @@ static void accept_ctx_cb(struct evconnlistener *lev, evutil_socket_t fd, struct
     s->conns = c;
     s->n_conns++;
     bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
+    /*
+     * libevent reads 4 KiB at a time by default: a 100 MB sideload would take 25,000 trips through
+     * the loop. Read what the socket has, up to 256 KiB (requests are parsed as they stream anyway).
+     */
+    bufferevent_set_max_single_read(c->bev, 256 * 1024);
     bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "macros.h"
 #include "strutil.h"
 
 typedef enum State {
@@ -145,6 +146,19 @@ static int emit(SnMultipart *mp, const char *data, size_t len, SnError **reterr)
     return r;
 }
 
+/* A whole delimiter matched: the part before it (if any) ends. */
+static int delimiter_found(SnMultipart *mp, SnError **reterr)
+{
+    int r = 0;
+    if (mp->state == ST_BODY && (r = mp->cb->part_end(mp->userdata, reterr)) < 0) {
+        mp->state = ST_FAILED;
+        return r;
+    }
+    mp->match = 0;
+    mp->state = ST_AFTER_DELIM;
+    return 0;
+}
+
 int sn_multipart_feed(SnMultipart *mp, const char *data, size_t len, SnError **reterr)
 {
     const char *p = data, *end = data + len;
@@ -157,35 +171,55 @@ int sn_multipart_feed(SnMultipart *mp, const char *data, size_t len, SnError **r
             return 0;
         case ST_PREAMBLE:
         case ST_BODY: {
-            if (mp->match == 0) {
-                const char *cr = memchr(p, '\r', (size_t)(end - p));
-                const char *stop = cr ? cr : end;
-                if ((r = emit(mp, p, (size_t)(stop - p), reterr)) < 0)
-                    return r;
-                p = stop;
-                if (!cr)
-                    break;
-            }
-            while (p < end && mp->match < mp->dlen && *p == mp->delim[mp->match]) {
-                mp->match++;
-                p++;
-            }
-            if (mp->match == mp->dlen) {
-                if (mp->state == ST_BODY && (r = mp->cb->part_end(mp->userdata, reterr)) < 0) {
-                    mp->state = ST_FAILED;
-                    return r;
+            if (mp->match > 0) {
+                /* A delimiter may have started at the end of the previous piece: go on matching. */
+                while (p < end && mp->match < mp->dlen && *p == mp->delim[mp->match]) {
+                    mp->match++;
+                    p++;
                 }
-                mp->match = 0;
-                mp->state = ST_AFTER_DELIM;
-            } else if (p < end) {
-                /*
-                 * Not a delimiter: what matched was content. A boundary has no CR, so no later
-                 * start of a delimiter hides inside it; the current byte is looked at again.
-                 */
-                if ((r = emit(mp, mp->delim, mp->match, reterr)) < 0)
-                    return r;
-                mp->match = 0;
+                if (mp->match == mp->dlen) {
+                    if ((r = delimiter_found(mp, reterr)) < 0)
+                        return r;
+                } else if (p < end) {
+                    /*
+                     * Not a delimiter: what matched was content. A boundary has no CR, so no later
+                     * start of a delimiter hides inside it; the current byte is looked at again.
+                     */
+                    if ((r = emit(mp, mp->delim, mp->match, reterr)) < 0)
+                        return r;
+                    mp->match = 0;
+                }
+                break;
             }
+            /*
+             * Scan for CRs without handing on content at each one (random data has one every 256
+             * bytes): the whole run up to a delimiter, or to the end of the piece, goes out at once.
+             */
+            const char *scan = p;
+            for (;;) {
+                const char *cr = memchr(scan, '\r', (size_t)(end - scan));
+                if (!cr) {
+                    r = emit(mp, p, (size_t)(end - p), reterr);
+                    p = end;
+                    break;
+                }
+                size_t n = SN_MIN((size_t)(end - cr), mp->dlen);
+                if (memcmp(cr, mp->delim, n) != 0) {
+                    scan = cr + 1;
+                    continue;
+                }
+                r = emit(mp, p, (size_t)(cr - p), reterr);
+                if (r >= 0 && n == mp->dlen) {
+                    p = cr + n;
+                    r = delimiter_found(mp, reterr);
+                } else {
+                    mp->match = n; /* the piece ends inside what may be a delimiter */
+                    p = end;
+                }
+                break;
+            }
+            if (r < 0)
+                return r;
             break;
         }
         case ST_AFTER_DELIM:

@@ -188,6 +188,29 @@ int sn_state_commit(SnState *st, SnError **reterr)
     return r;
 }
 
+int sn_state_begin_lazy(SnState *st, SnError **reterr)
+{
+    int r = sn_state_exec(st, "PRAGMA synchronous=NORMAL", reterr);
+    if (r >= 0)
+        r = sn_state_begin(st, reterr);
+    if (r < 0)
+        (void)sn_state_exec(st, "PRAGMA synchronous=FULL", NULL);
+    return r;
+}
+
+int sn_state_commit_lazy(SnState *st, SnError **reterr)
+{
+    int r = sn_state_commit(st, reterr);
+    (void)sn_state_exec(st, "PRAGMA synchronous=FULL", NULL);
+    return r;
+}
+
+void sn_state_rollback_lazy(SnState *st)
+{
+    sn_state_rollback(st);
+    (void)sn_state_exec(st, "PRAGMA synchronous=FULL", NULL);
+}
+
 void sn_state_rollback(SnState *st)
 {
     if (!sqlite3_get_autocommit(st->db))

@@ -56,6 +56,17 @@ const char *sn_state_root(const SnState *st);
 int sn_state_begin(SnState *st, SnError **reterr);
 int sn_state_commit(SnState *st, SnError **reterr);
 void sn_state_rollback(SnState *st);
+/*
+ * A transaction whose commit does not wait for the disk (synchronous=NORMAL, which SQLite lets
+ * change only outside a transaction): a crash may lose it, never corrupt it, and the next durable
+ * commit makes it durable too (WAL frames are written in order). For bookkeeping that is safe to
+ * lose: a task claimed (Do -> Doing) runs from its start either way after a crash. Begin with
+ * sn_state_begin_lazy and end with sn_state_commit_lazy or sn_state_rollback_lazy (both restore
+ * synchronous=FULL). Lock held. 0 or -errno.
+ */
+int sn_state_begin_lazy(SnState *st, SnError **reterr);
+int sn_state_commit_lazy(SnState *st, SnError **reterr);
+void sn_state_rollback_lazy(SnState *st);
 
 /* Runs one or more SQL statements without results. Lock held. 0 or -EIO with SQLite's message. */
 int sn_state_exec(SnState *st, const char *sql, SnError **reterr);

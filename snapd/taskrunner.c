@@ -20,6 +20,7 @@ typedef struct Handler {
     char *kind;
     SnTaskHandler do_fn, undo_fn;
     void *userdata;
+    bool noop; /* nothing to do: settled by the runner in batches (sn_taskrunner_add_noop) */
 } Handler;
 
 struct SnTaskRunner {
@@ -108,6 +109,20 @@ int sn_taskrunner_add_handler(SnTaskRunner *r, const char *kind, SnTaskHandler d
     if (!k)
         return -ENOMEM;
     r->handlers[r->n_handlers++] = (Handler){k, do_fn, undo_fn, userdata};
+    return 0;
+}
+
+static int noop_handler(SnTaskCtx *ctx, void *userdata, SnError **reterr)
+{
+    return 0;
+}
+
+int sn_taskrunner_add_noop(SnTaskRunner *r, const char *kind)
+{
+    int ret = sn_taskrunner_add_handler(r, kind, noop_handler, NULL, NULL);
+    if (ret < 0)
+        return ret;
+    r->handlers[r->n_handlers - 1].noop = true;
     return 0;
 }
 
@@ -241,6 +256,88 @@ static int move_task(SnTaskRunner *r, int64_t id, SnStatus to, SnError **reterr)
     return sn_state_commit(r->st, reterr);
 }
 
+/*
+ * Lock held. Claims a task for a worker (Do -> Doing, Undo -> Undoing). The record need not be
+ * durable: after a crash a task found Do or Doing runs from its start alike, and the handler's
+ * own result is committed durably (which flushes this one too).
+ */
+static int claim_task(SnTaskRunner *r, int64_t id, SnStatus to)
+{
+    int ret = sn_state_begin_lazy(r->st, NULL);
+    if (ret < 0)
+        return ret;
+    ret = sn_task_set_status(r->st, id, to, sn_state_now(), NULL);
+    if (ret < 0) {
+        sn_state_rollback_lazy(r->st);
+        return ret;
+    }
+    return sn_state_commit_lazy(r->st, NULL);
+}
+
+/*
+ * Lock held. Marks Done every runnable Do task of a no-op kind, again and again while that makes
+ * more runnable (a chain of them), in one lazy transaction. Returns how many, or -errno.
+ */
+static int settle_noops(SnTaskRunner *r)
+{
+    int ret = sn_state_begin_lazy(r->st, NULL);
+    if (ret < 0)
+        return ret;
+    int total = 0;
+    for (;;) {
+        _sn_free_ int64_t *ids = NULL;
+        size_t n = 0;
+        {
+            _sn_stmt_ sqlite3_stmt *s = NULL;
+            ret = sn_state_prepare(r->st,
+                                   "SELECT t.id, t.kind FROM tasks t WHERE t.status = 2 AND t.at_time <= ?1 AND "
+                                   "NOT EXISTS (SELECT 1 FROM task_waits w JOIN tasks o ON o.id = w.wait_id "
+                                   "  WHERE w.task_id = t.id AND o.status != 4) ORDER BY t.id",
+                                   &s, NULL);
+            if (ret < 0)
+                goto fail;
+            sqlite3_bind_int64(s, 1, sn_state_now());
+            while (sqlite3_step(s) == SQLITE_ROW) {
+                const Handler *h = find_handler(r, (const char *)sqlite3_column_text(s, 1));
+                if (!h || !h->noop)
+                    continue;
+                int64_t *m = reallocarray(ids, n + 1, sizeof(*m));
+                if (!m) {
+                    ret = -ENOMEM;
+                    goto fail;
+                }
+                ids = m;
+                ids[n++] = sqlite3_column_int64(s, 0);
+            }
+        }
+        if (n == 0)
+            break;
+        int64_t now = sn_state_now();
+        for (size_t i = 0; i < n; i++) {
+            ret = sn_task_set_status(r->st, ids[i], SN_STATUS_DONE, now, NULL);
+            if (ret < 0)
+                goto fail;
+        }
+        total += (int)n;
+    }
+    if (total == 0) {
+        sn_state_rollback_lazy(r->st);
+        return 0;
+    }
+    /* The same kill points as a worker's task boundary, for the crash tests. */
+    if (sn_faulty("taskrunner-kill-before-commit"))
+        raise(SIGKILL);
+    ret = sn_state_commit_lazy(r->st, NULL);
+    if (ret < 0)
+        return ret;
+    if (sn_faulty("taskrunner-kill-after-commit"))
+        raise(SIGKILL);
+    return total;
+fail:
+    sn_state_rollback_lazy(r->st);
+    return ret;
+}
+
 /* Lock held. Fails a task (no handler, ...): Error, ERROR log entry, change aborted. */
 static int fail_task(SnTaskRunner *r, int64_t id, int64_t change_id, const char *message, SnError **reterr)
 {
@@ -318,6 +415,11 @@ static int claim_next(SnTaskRunner *r, SnTaskCtx **ret_ctx, int64_t *ret_next_at
                 *ret_next_at = at;
             continue;
         }
+        if (h->noop && status == SN_STATUS_DO) {
+            sqlite3_reset(s);
+            ret = settle_noops(r);
+            return ret < 0 ? ret : -EAGAIN;
+        }
 
         SnTaskCtx *ctx = calloc(1, sizeof(*ctx));
         if (!ctx)
@@ -335,7 +437,7 @@ static int claim_next(SnTaskRunner *r, SnTaskCtx **ret_ctx, int64_t *ret_next_at
         if (ret >= 0) {
             ctx->data = json_incref(t->data);
             if (status == SN_STATUS_DO || status == SN_STATUS_UNDO)
-                ret = move_task(r, id, status == SN_STATUS_DO ? SN_STATUS_DOING : SN_STATUS_UNDOING, NULL);
+                ret = claim_task(r, id, status == SN_STATUS_DO ? SN_STATUS_DOING : SN_STATUS_UNDOING);
         }
         if (ret < 0) {
             ctx_free(ctx);

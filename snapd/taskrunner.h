@@ -50,6 +50,14 @@ SN_DEFINE_CLEANUP_FUNC(SnTaskRunner *, sn_taskrunner_free)
 int sn_taskrunner_add_handler(SnTaskRunner *r, const char *kind, SnTaskHandler do_fn, SnTaskHandler undo_fn,
                               void *userdata);
 
+/*
+ * Registers a kind whose tasks have nothing to do yet (snapd's tasks for services, aliases or
+ * interfaces before those exist): the runner marks every runnable Do task of such kinds Done
+ * itself, many in one transaction, without a worker or an fsync of their own (losing that record in
+ * a crash only makes them "run" again). Their undo is nothing either. -EEXIST for a kind twice.
+ */
+int sn_taskrunner_add_noop(SnTaskRunner *r, const char *kind);
+
 /* Starts the workers. Tasks left Doing/Undoing by a previous run are picked up first. Lock not held. */
 int sn_taskrunner_start(SnTaskRunner *r);
 

@@ -324,3 +324,33 @@ Test(api_server, envelope_builders)
     cr_assert_str_eq(json_string_value(json_object_get(json_object_get(u, "result"), "kind")), "login-required");
     json_decref(u);
 }
+
+Test(api_server, expect_100_continue_is_answered_before_the_body)
+{
+    int fd = test_connect(sock, NULL);
+    const char *head = "POST /t/upload HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n";
+    test_send(base, fd, head, strlen(head));
+    char got[64] = {0};
+    size_t n = 0;
+    for (int i = 0; i < 2000 && n < 25; i++) {
+        test_pump(base);
+        ssize_t m = read(fd, got + n, 25 - n);
+        if (m > 0)
+            n += (size_t)m;
+        else
+            poll(NULL, 0, 1);
+    }
+    cr_assert_str_eq(got, "HTTP/1.1 100 Continue\r\n\r\n");
+    test_send(base, fd, "hello", 5);
+    _sn_free_ char *body = NULL;
+    cr_assert_eq(test_recv(base, fd, &body, NULL), 200, "%s", body);
+    close(fd);
+
+    /* Refused before the body: the final answer, no 100. */
+    fd = test_connect(sock, NULL);
+    head = "POST /nowhere HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\nhello";
+    test_send(base, fd, head, strlen(head));
+    _sn_free_ char *b2 = NULL;
+    cr_assert_eq(test_recv(base, fd, &b2, NULL), 404);
+    close(fd);
+}

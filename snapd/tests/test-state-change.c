@@ -357,11 +357,9 @@ Test(state_change, link_stores_the_id_of_another_task)
     cr_assert_eq(sn_new_change_link(c, d, "snap-setup-task", b), 0);
     cr_assert_eq(sn_new_change_link(c, d, "other", 7), -EINVAL);
     int64_t id = 0;
-    sn_state_lock(st);
     cr_assert_eq(sn_change_create(st, c, &id, NULL, NULL), 0);
     _sn_cleanup_(sn_change_freep) SnChange *ch = NULL;
     cr_assert_eq(sn_change_load(st, id, &ch, NULL), 0);
-    sn_state_unlock(st);
     cr_assert_eq(ch->n_tasks, 3);
     int64_t setup_id = ch->tasks[1].id;
     cr_assert_eq(json_integer_value(json_object_get(ch->tasks[0].data, "snap-setup-task")), setup_id);

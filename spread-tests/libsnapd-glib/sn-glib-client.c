@@ -285,7 +285,7 @@ static int cmd_assertions(SnapdClient *client, const char *type)
 
 /*
  * libsnapd-glib 1.63 has no call for snapd's "revert" action (no snapd_client_revert* symbol in
- * libsnapd-glib-2.so.1; later snapd-glib releases do not add one either). So this command does
+ * libsnapd-glib-2.so.1, and none in snapd-glib up to 1.72 either). So this command does
  * what the library would: POST /v2/snaps/NAME {"action":"revert"[,"revision":"R"]} on the same
  * socket, and then follows the change with the library's snapd_client_get_change_sync until it
  * is ready, printing the change's error if it failed.

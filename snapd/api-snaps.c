@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "assertstate.h"
 #include "digest.h"
 #include "fd-util.h"
 #include "fileio.h"
@@ -31,6 +32,9 @@ typedef struct Upload {
     uint64_t size;
     char *sha3_384; /* base64url, once complete (asserted installs) */
     bool claimed;   /* a change owns the file now */
+    /* What acked assertions say about it (asserted installs): revision 0 when unasserted. */
+    int64_t revision;
+    char *snap_id;
 } Upload;
 
 typedef struct Sideload {
@@ -58,6 +62,7 @@ static void upload_done(Upload *u)
     free(u->path);
     free(u->filename);
     free(u->sha3_384);
+    free(u->snap_id);
 }
 
 static void sideload_free(void *p)
@@ -113,7 +118,7 @@ static int on_part_begin(void *userdata, const char *name, const char *filename,
         }
         (void)fchmod(u->fd, 0600);
         /* Only an asserted install needs the digest: hash while the bytes pass (never a second read). */
-        if (!is_true(field(s, "dangerous")) && !is_true(field(s, "devmode"))) {
+        if (!is_true(field(s, "dangerous"))) {
             u->md = EVP_MD_CTX_new();
             if (!u->md || EVP_DigestInit_ex(u->md, EVP_sha3_384(), NULL) != 1)
                 return -ENOMEM;
@@ -323,14 +328,36 @@ static json_t *post_sideload(SnApiContext *ctx, Sideload *s)
     for (size_t i = 0; i < s->n_uploads; i++) {
         Upload *u = &s->uploads[i];
         const char *display = s->n_uploads == 1 && snap_path && *snap_path ? snap_path : u->filename;
-        if (!dangerous && !devmode)
-            /*
-             * TODO: acked snap-revision/snap-declaration checks (sn_assertstate_check_snap) once the
-             * assertions engineer's assertstate lands; until then every unasserted file is refused.
-             */
-            return sn_api_error(400, NULL, NULL, "cannot find signatures with metadata for snap/component \"%s\"",
-                                display);
         _sn_free_ char *name = NULL;
+        if (!dangerous) {
+            /*
+             * snapd's DeriveSideInfo + CrossCheck: the acked snap-revision for the file's digest
+             * (hashed while it streamed in) and the declaration of its snap-id; size and name must
+             * match. With devmode, missing assertions only make it unasserted.
+             */
+            _sn_free_ char *yaml_name = NULL;
+            (void)sn_snapmgr_read_snap_name(u->path, &yaml_name, NULL);
+            SnAssertSnapInfo ai = {0};
+            sn_state_lock(ctx->st);
+            r = sn_assertstate_check_snap(ctx->st, u->path, u->sha3_384, u->size, yaml_name, &ai, &e);
+            sn_state_unlock(ctx->st);
+            if (r == -ENOENT && devmode) {
+                e = sn_error_free(e);
+            } else if (r == -ENOENT) {
+                sn_error_free(e);
+                return sn_api_error(400, NULL, NULL, "cannot find signatures with metadata for snap/component \"%s\"",
+                                    display);
+            } else if (r < 0) {
+                json_t *env = sn_api_error(400, NULL, NULL, "%s", sn_error_message(e, r));
+                sn_error_free(e);
+                return env;
+            } else {
+                u->revision = ai.revision;
+                u->snap_id = ai.snap_id;
+                ai.snap_id = NULL;
+                sn_assert_snap_info_done(&ai);
+            }
+        }
         r = sn_snapmgr_read_snap_name(u->path, &name, &e);
         if (r < 0) {
             json_t *env = sn_api_error(400, NULL, NULL, "%s", sn_error_message(e, r));
@@ -371,6 +398,8 @@ static json_t *post_sideload(SnApiContext *ctx, Sideload *s)
             .devmode = devmode,
             .classic = is_true(field(s, "classic")),
             .jailmode = is_true(field(s, "jailmode")),
+            .revision = s->uploads[i].revision,
+            .snap_id = s->uploads[i].snap_id,
         };
         r = sn_snapmgr_add_install_path(ctx->snapmgr, c, s->uploads[i].path, &o, &e);
         if (r < 0) {

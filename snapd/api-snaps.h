@@ -3,8 +3,11 @@
  * snapd's snap operations over REST:
  *   POST /v2/snaps (multipart/form-data): sideload one or more .snap files (field "snap"; fields
  *     action, name, snap-path, dangerous, devmode, classic, jailmode as snapd's client sends them).
- *     Each file part streams to $ROOT/var/lib/snapd/snaps/.local-install-XXXXXX as it arrives
- *     (fsynced, then the directory), never whole in memory; the change owns it from then on.
+ *     Each file part streams to $ROOT/var/lib/snapd/snaps/.local-install-XXXXXX (snapd's spool
+ *     prefix) as it arrives, never whole in memory, fsynced; the change owns it from then on.
+ *     Without dangerous, the file's SHA3-384 (computed while it streams) must have an acked
+ *     snap-revision and snap-declaration (assertstate): the install then gets their revision and
+ *     snap-id; otherwise snapd's "cannot find signatures with metadata for snap/component".
  *   POST /v2/snaps (application/json): {"action": "remove"|"revert"|"enable"|"disable"|"install"|
  *     "refresh", "snaps": [...]} on several snaps in one change.
  *   POST /v2/snaps/{name}: {"action": install|refresh|revert|remove|enable|disable, "revision",

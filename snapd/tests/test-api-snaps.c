@@ -2,6 +2,9 @@
 #include <jansson.h>
 
 #include "api-snaps.h"
+#include "assert-test-util.h"
+#include "assertstate.h"
+#include "digest.h"
 #include "api-test-util.h"
 #include "fd-util.h"
 #include "fileio.h"
@@ -238,4 +241,61 @@ Test(api_snaps, many_snaps_in_one_change)
     _sn_free_ char *db = t_describe("bbb");
     cr_assert_str_eq(da, "none");
     cr_assert_str_eq(db, "none");
+}
+
+/* Acks the acme chain and a snap-revision (revision 7) for the file at path. */
+static void ack_for(const char *path)
+{
+    test_trust_testrootorg(t_root);
+    EVP_PKEY *store = test_private_key("testrootorg-store.private.asc");
+    _sn_free_ char *digest = NULL;
+    uint64_t size = 0;
+    cr_assert_eq(sn_digest_file_sha3_384(AT_FDCWD, path, &digest, NULL, &size, NULL), 0);
+    _sn_free_ char *chain = test_acme_chain(store);
+    _sn_free_ char *rev = test_snap_revision(store, digest, size, 7, 0);
+    _sn_free_ char *all = sn_strdup_printf("%s\n%s", chain, rev);
+    EVP_PKEY_free(store);
+    SnError *e = NULL;
+    sn_state_lock(t_st);
+    int r = sn_assertstate_add_stream(t_st, all, strlen(all), NULL, NULL, &e);
+    sn_state_unlock(t_st);
+    cr_assert_geq(r, 0, "ack: %s", sn_error_message(e, r));
+    sn_error_free(e);
+}
+
+Test(api_snaps, an_asserted_install_takes_revision_and_id_from_the_acked_assertions)
+{
+    t_require_root();
+    _sn_free_ char *snap = t_make_snap("acme-hello", NULL);
+    ack_for(snap);
+    static const char *const fields[] = {"action", "install", "snap-path", "/w/acme-hello_7.snap", NULL};
+    json_t *env = sideload(snap, fields, 202);
+    json_decref(env);
+    settle();
+    env = call("GET", "/v2/snaps/acme-hello", NULL, 200);
+    cr_assert_str_eq(res(env, "revision"), "7");
+    cr_assert_str_eq(res(env, "id"), TEST_SNAP_ID);
+    json_decref(env);
+    cr_assert(t_exists("var/lib/snapd/snaps/acme-hello_7.snap"));
+    cr_assert(t_mounted("acme-hello", "7"));
+}
+
+Test(api_snaps, a_tampered_byte_breaks_the_digest_and_nothing_is_installed)
+{
+    t_require_root();
+    _sn_free_ char *snap = t_make_snap("acme-hello", NULL);
+    ack_for(snap);
+    /* The last byte (padding): still a valid squashfs, but not the file the assertions describe. */
+    _sn_free_ char *cmd = sn_strdup_printf("printf 'Z' | dd of='%s' bs=1 seek=$(($(stat -c %%s '%s') - 1)) "
+                                           "conv=notrunc status=none",
+                                           snap, snap);
+    cr_assert_eq(system(cmd), 0);
+    static const char *const fields[] = {"action", "install", "snap-path", "/w/acme-hello_7.snap", NULL};
+    json_t *env = sideload(snap, fields, 400);
+    cr_assert_str_eq(res(env, "message"),
+                     "cannot find signatures with metadata for snap/component \"/w/acme-hello_7.snap\"");
+    json_decref(env);
+    _sn_free_ char *d = t_describe("acme-hello");
+    cr_assert_str_eq(d, "none");
+    cr_assert_eq(spool_files(), 0);
 }

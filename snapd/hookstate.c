@@ -2,6 +2,8 @@
 /* hookstate.h: the manager, hook contexts and the run-hook task handler. */
 #include "hookstate.h"
 
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -263,9 +265,11 @@ int sn_hookmgr_context(SnHookMgr *m, const char *id, SnHookContext **ret)
 
 /* ---- the manager ---- */
 
-/* The `snap` beside the daemon's executable, else `snap` on PATH (snapd's snapCmd()). */
+/* The `snap` beside the daemon's executable (a build tree), else the installed one at the compiled-in
+ * bindir (below SNAPPY_GLOBAL_ROOT, as the helpers are), else `snap` on PATH (snapd's snapCmd()). */
 static char *default_snap_command(void)
 {
+    const char *root = secure_getenv("SNAPPY_GLOBAL_ROOT");
     char self[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
     if (n > 0) {
@@ -278,6 +282,9 @@ static char *default_snap_command(void)
                 return SN_TAKE_PTR(p);
         }
     }
+    _sn_free_ char *installed = sn_strdup_printf("%s%s/snap", root ? root : "", SN_BINDIR);
+    if (installed && access(installed, X_OK) == 0)
+        return SN_TAKE_PTR(installed);
     return strdup("snap");
 }
 

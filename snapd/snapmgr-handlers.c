@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -472,8 +474,32 @@ static int do_cleanup(SnTaskCtx *ctx, SnSnapMgr *m, SnError **reterr)
 
 /* ---- links ---- */
 
+/*
+ * Discards the snap's preserved mount namespace (snapd's snap-discard-ns): it was built around the
+ * revision that was current, so after the `current` symlinks move (refresh, revert, remove,
+ * disable) the next launch must build a new one. Processes still running keep theirs. Takes
+ * snap-confine's per-snap lock so that a launch in progress is not cut in half. Idempotent.
+ */
+static void discard_ns(SnSnapMgr *m, const char *name)
+{
+    _sn_free_ char *lock = sn_strdup_printf("%s/run/snapd/lock/%s.lock", m->root, name);
+    _sn_free_ char *mnt = sn_strdup_printf("%s/run/snapd/ns/snap.%s.mnt", m->root, name);
+    _sn_free_ char *info = sn_strdup_printf("%s/run/snapd/ns/snap.%s.info", m->root, name);
+    _sn_free_ char *content = sn_strdup_printf("%s/run/snapd/ns/snap.%s.content", m->root, name);
+    if (!lock || !mnt || !info || !content)
+        return;
+    _sn_close_ int lockfd = open(lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (lockfd >= 0)
+        (void)flock(lockfd, LOCK_EX);
+    (void)umount2(mnt, MNT_DETACH | UMOUNT_NOFOLLOW);
+    (void)unlink(mnt);
+    (void)unlink(info);
+    (void)unlink(content);
+}
+
 static int set_links(SnSnapMgr *m, const char *name, int64_t rev, SnError **reterr)
 {
+    discard_ns(m, name);
     char rb[24];
     _sn_free_ char *sd = snapmgr_mount_dir(m, name, 0);
     _sn_free_ char *dd = snapmgr_data_dir(m, name, 0);
@@ -490,6 +516,7 @@ static int set_links(SnSnapMgr *m, const char *name, int64_t rev, SnError **rete
 
 static int remove_links(SnSnapMgr *m, const char *name, SnError **reterr)
 {
+    discard_ns(m, name);
     _sn_free_ char *sd = snapmgr_mount_dir(m, name, 0);
     _sn_free_ char *dd = snapmgr_data_dir(m, name, 0);
     if (!sd || !dd)

@@ -19,6 +19,7 @@
 
 #include "fault.h"
 #include "fd-util.h"
+#include "fileio.h"
 #include "strutil.h"
 
 #ifndef LOOP_CONFIGURE
@@ -353,4 +354,69 @@ bool sn_mount_systemd_booted(void)
 {
     struct stat st;
     return lstat("/run/systemd/system", &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Runs systemctl with the arguments (no shell: unit names hold backslashes). 0 or -EIO. */
+static int systemctl(const char *a1, const char *a2, const char *a3)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return sn_negative_errno();
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (devnull >= 0) {
+            dup2(devnull, 1);
+            dup2(devnull, 2);
+        }
+        const char *bin = access("/usr/bin/systemctl", X_OK) == 0 ? "/usr/bin/systemctl" : "/bin/systemctl";
+        execl(bin, "systemctl", a1, a2, a3, (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return sn_negative_errno();
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+}
+
+static bool use_units(const char *root)
+{
+    return (!root || !*root) && sn_mount_systemd_booted();
+}
+
+int sn_mount_snap_persistent(const char *root, const char *snap, const char *revision, const char *blob,
+                             const char *where, SnError **reterr)
+{
+    if (!use_units(root))
+        return sn_mount_snap(blob, where, reterr);
+    _sn_free_ char *unit = sn_mount_unit_name(where);
+    _sn_free_ char *content = sn_mount_unit_content(snap, revision, blob, where, false);
+    _sn_free_ char *path = unit ? sn_strdup_printf("/etc/systemd/system/%s", unit) : NULL;
+    if (!content || !path)
+        return -ENOMEM;
+    int r = sn_mkdir_p("/etc/systemd/system", 0755);
+    if (r >= 0)
+        r = sn_write_file_atomic(AT_FDCWD, path, content, strlen(content), 0644);
+    if (r < 0)
+        return sn_error_set(reterr, r, "cannot write %s: %s", path, strerror(-r));
+    if (systemctl("daemon-reload", NULL, NULL) < 0 || systemctl("enable", "--now", unit) < 0)
+        return sn_error_set(reterr, -EIO, "cannot start %s", unit);
+    return 0;
+}
+
+int sn_umount_snap_persistent(const char *root, const char *blob, const char *where, SnError **reterr)
+{
+    if (use_units(root)) {
+        _sn_free_ char *unit = sn_mount_unit_name(where);
+        _sn_free_ char *path = unit ? sn_strdup_printf("/etc/systemd/system/%s", unit) : NULL;
+        if (!path)
+            return -ENOMEM;
+        if (access(path, F_OK) == 0) {
+            (void)systemctl("disable", "--now", unit);
+            if (unlink(path) < 0 && errno != ENOENT)
+                return sn_error_set(reterr, sn_negative_errno(), "cannot remove %s: %m", path);
+            (void)systemctl("daemon-reload", NULL, NULL);
+        }
+    }
+    return sn_umount_snap(blob, where, reterr);
 }

@@ -62,3 +62,16 @@ char *sn_mount_unit_content(const char *snap_name, const char *revision, const c
 
 /* True when systemd is PID 1 (as sd_booted(): /run/systemd/system exists). */
 bool sn_mount_systemd_booted(void);
+
+/*
+ * What the daemon calls. On a system where systemd is PID 1 and root is "" (the real root), does
+ * as snapd: writes the mount unit to /etc/systemd/system (atomically), reloads systemd and enables
+ * and starts the unit, so that the mount also comes back at boot before the daemon starts;
+ * elsewhere (a container, a test root) mounts directly with sn_mount_snap. snap and revision name
+ * the unit's description. Idempotent. 0 or -errno with a message.
+ */
+int sn_mount_snap_persistent(const char *root, const char *snap, const char *revision, const char *blob,
+                             const char *where, SnError **reterr);
+
+/* The reverse: stops and disables the unit and removes its file (systemd), then sn_umount_snap. */
+int sn_umount_snap_persistent(const char *root, const char *blob, const char *where, SnError **reterr);

@@ -387,7 +387,6 @@ static int add_install_chain(SnSnapMgr *m, SnNewChange *c, const SnSnapState *s,
     }
     if (!su->revert)
         chain_add(&ch, "copy-snap-data", "Copy snap \"%s\" data", name);
-    /* TODO(issue 5): compile the revision's policy here once policy/ exposes its setup-profiles step. */
     chain_add(&ch, "setup-profiles", "Prepare snap \"%s\"%s for security profile setup", name, revs);
     chain_add(&ch, "link-snap", "Make snap \"%s\"%s available to the system", name, revs);
     chain_add(&ch, "auto-connect", "Automatically connect eligible plugs and slots of snap \"%s\"", name);
@@ -638,30 +637,6 @@ int sn_snapmgr_add_disable(SnSnapMgr *m, SnNewChange *c, const char *name, SnErr
 
 /* ---- after a reboot ---- */
 
-static int ensure_unit(SnSnapMgr *m, const char *name, const char *rev, const char *blob, const char *where,
-                       SnError **reterr)
-{
-    _sn_free_ char *unit = sn_mount_unit_name(where);
-    _sn_free_ char *content = sn_mount_unit_content(name, rev, blob, where, false);
-    _sn_free_ char *dir = sn_strdup_printf("%s/etc/systemd/system", m->root);
-    _sn_free_ char *path = unit && dir ? sn_strdup_printf("%s/%s", dir, unit) : NULL;
-    if (!content || !path)
-        return -ENOMEM;
-    int r = sn_mkdir_p(dir, 0755);
-    if (r >= 0)
-        r = sn_write_file_atomic(AT_FDCWD, path, content, strlen(content), 0644);
-    if (r < 0)
-        return sn_error_set(reterr, r, "cannot write %s: %s", path, strerror(-r));
-    /* systemd mounts it (now and at every boot, before the daemon starts). */
-    _sn_free_ char *cmd =
-        sn_strdup_printf("systemctl daemon-reload && systemctl enable --now '%s' >/dev/null 2>&1", unit);
-    if (!cmd)
-        return -ENOMEM;
-    if (system(cmd) != 0)
-        return sn_error_set(reterr, -EIO, "cannot start %s", unit);
-    return 0;
-}
-
 int sn_snapmgr_ensure_mounts(SnSnapMgr *m, unsigned *ret_mounted, SnError **reterr)
 {
     SnSnapState **v = NULL;
@@ -673,7 +648,6 @@ int sn_snapmgr_ensure_mounts(SnSnapMgr *m, unsigned *ret_mounted, SnError **rete
         return r;
     unsigned mounted = 0;
     int first = 0;
-    bool systemd = sn_mount_systemd_booted() && !*m->root;
     for (size_t i = 0; i < n; i++)
         for (size_t k = 0; k < v[i]->n_sequence; k++) {
             int64_t rev = v[i]->sequence[k].revision;
@@ -691,8 +665,7 @@ int sn_snapmgr_ensure_mounts(SnSnapMgr *m, unsigned *ret_mounted, SnError **rete
             SnError *e = NULL;
             int q = sn_mkdir_p(where, 0755);
             if (q >= 0)
-                q = systemd ? ensure_unit(m, v[i]->name, rev_str(rev, rb), blob, where, &e)
-                            : sn_mount_snap(blob, where, &e);
+                q = sn_mount_snap_persistent(m->root, v[i]->name, rev_str(rev, rb), blob, where, &e);
             if (q < 0 && first == 0) {
                 first = q;
                 sn_error_set(reterr, q, "%s", sn_error_message(e, q));

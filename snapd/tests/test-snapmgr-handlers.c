@@ -25,6 +25,7 @@ Test(snapmgr_handlers, a_failed_first_install_leaves_nothing)
     cr_assert_not(t_exists("var/lib/snapd/snaps/hello_x1.snap"));
     cr_assert_not(t_exists("snap/hello"));
     cr_assert_not(t_exists("var/snap/hello"));
+    cr_assert_not(t_exists("var/lib/snapd/policy/snap.hello.hello.policy"), "undo left the policy blob");
 }
 
 Test(snapmgr_handlers, a_failed_refresh_ends_with_exactly_the_old_revision)

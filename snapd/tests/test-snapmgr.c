@@ -14,6 +14,7 @@ Test(snapmgr, install_refresh_revert_remove)
     cr_assert(t_mounted("hello", "x1"));
     cr_assert(t_exists("var/lib/snapd/snaps/hello_x1.snap"));
     cr_assert(t_exists("var/snap/hello/common"));
+    cr_assert(t_exists("var/lib/snapd/policy/snap.hello.hello.policy"), "setup-profiles wrote no policy blob");
     _sn_free_ char *data = sn_strdup_printf("%s/var/snap/hello/x1/f", t_root);
     FILE *f = fopen(data, "w");
     cr_assert_not_null(f);
@@ -45,6 +46,7 @@ Test(snapmgr, install_refresh_revert_remove)
     _sn_free_ char *d4 = t_describe("hello");
     cr_assert_str_eq(d4, "none");
     cr_assert_not(t_mounted("hello", "x1"));
+    cr_assert_not(t_exists("var/lib/snapd/policy/snap.hello.hello.policy"), "remove-profiles left the blob");
     cr_assert_not(t_exists("snap/hello"));
     cr_assert_not(t_exists("var/snap/hello"));
 }

@@ -113,12 +113,18 @@ check_consistent() {
 # restore_snaps: stop the daemon, unmount everything under the root and detach its loop devices.
 restore_snaps() {
     stop_daemon || true
-    local m
+    local m bad=0
+    # Under the ASan+UBSan build: any report in the daemon's log fails the task.
+    if [ -f "$SN_WORK/daemon.log" ] && grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$SN_WORK/daemon.log"; then
+        echo "sanitizer report in the daemon's log:"
+        cat "$SN_WORK/daemon.log"
+        bad=1
+    fi
     for m in $(awk -v r="$ROOT/" 'index($5, r) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
         umount -l "$m" 2>/dev/null || true
     done
     for m in $(losetup -n -O NAME,BACK-FILE 2>/dev/null | awk -v r="$ROOT/" 'index($2, r) == 1 { print $1 }'); do
         losetup -d "$m" 2>/dev/null || true
     done
-    return 0
+    return $bad
 }

@@ -158,6 +158,14 @@ int sn_daemon_run(const SnDaemonOptions *opts, SnError **reterr)
     else if (mounted > 0)
         sn_log_info("mounted %u snap revisions", mounted);
     sn_error_free(merr);
+    merr = NULL;
+    unsigned swept = 0;
+    r = sn_snapmgr_sweep_spool(snapmgr, &swept, &merr);
+    if (r < 0)
+        sn_log_warning("cannot remove cut-short uploads: %s", sn_error_message(merr, r));
+    else if (swept > 0)
+        sn_log_info("removed %u cut-short uploads", swept);
+    sn_error_free(merr);
     r = sn_taskrunner_start(runner);
     if (r < 0)
         return sn_error_set(reterr, r, "cannot start the task runner: %s", strerror(-r));

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-only */
 #include "snapmgr.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -681,4 +682,49 @@ out:
     if (ret_mounted)
         *ret_mounted = mounted;
     return first;
+}
+
+int sn_snapmgr_sweep_spool(SnSnapMgr *m, unsigned *ret_removed, SnError **reterr)
+{
+    _sn_free_ char *dir = sn_strdup_printf("%s/var/lib/snapd/snaps", m->root);
+    if (!dir)
+        return -ENOMEM;
+    DIR *d = opendir(dir);
+    if (!d) {
+        if (errno == ENOENT) {
+            if (ret_removed)
+                *ret_removed = 0;
+            return 0;
+        }
+        return sn_error_set(reterr, sn_negative_errno(), "cannot open %s: %m", dir);
+    }
+    unsigned removed = 0;
+    int r = 0;
+    struct dirent *de;
+    sn_state_lock(m->st);
+    while ((de = readdir(d))) {
+        if (!sn_startswith(de->d_name, ".local-install-"))
+            continue;
+        _sn_free_ char *path = sn_strdup_printf("%s/%s", dir, de->d_name);
+        _sn_stmt_ sqlite3_stmt *q = NULL;
+        if (!path || (r = sn_state_prepare(m->st,
+                                           "SELECT 1 FROM tasks t JOIN changes c ON c.id = t.change_id "
+                                           "WHERE c.ready_time IS NULL AND instr(t.data, ?1) > 0 LIMIT 1",
+                                           &q, reterr)) < 0) {
+            r = r < 0 ? r : -ENOMEM;
+            break;
+        }
+        sqlite3_bind_text(q, 1, path, -1, SQLITE_STATIC);
+        if (sqlite3_step(q) == SQLITE_ROW)
+            continue; /* a change in flight will use it */
+        if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+            removed++;
+    }
+    sn_state_unlock(m->st);
+    closedir(d);
+    if (r < 0)
+        return r;
+    if (ret_removed)
+        *ret_removed = removed;
+    return 0;
 }

@@ -45,6 +45,12 @@ int sn_snapmgr_register(SnSnapMgr *m, SnTaskRunner *runner);
  */
 int sn_snapmgr_ensure_mounts(SnSnapMgr *m, unsigned *ret_mounted, SnError **reterr);
 
+/*
+ * Removes the sideload spool files ($ROOT/var/lib/snapd/snaps/.local-install-*) that no change in
+ * flight owns: uploads a crash or a stop cut short. Lock not held. *ret_removed (may be NULL).
+ */
+int sn_snapmgr_sweep_spool(SnSnapMgr *m, unsigned *ret_removed, SnError **reterr);
+
 typedef struct SnInstallOptions {
     const char *display_path;  /* the client's file name, for the summary; NULL: path */
     const char *instance_name; /* the name the caller asked for, or NULL */

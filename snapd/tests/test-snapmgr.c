@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-only */
+#include <fcntl.h>
+
+#include "fileio.h"
 #include "snapmgr-test-util.h"
 
 TestSuite(snapmgr, .init = t_setup, .fini = t_teardown, .timeout = 120);
@@ -151,4 +154,33 @@ Test(snapmgr, ensure_mounts_mounts_what_a_reboot_lost)
     cr_assert(t_mounted("hello", "x1"));
     cr_assert_eq(sn_snapmgr_ensure_mounts(t_mgr, &n, NULL), 0);
     cr_assert_eq(n, 0, "mounted twice");
+}
+
+Test(snapmgr, sweep_removes_uploads_no_change_owns)
+{
+    t_require_root();
+    _sn_free_ char *dir = sn_strdup_printf("%s/var/lib/snapd/snaps", t_root);
+    cr_assert_eq(sn_mkdir_p(dir, 0755), 0);
+    _sn_free_ char *orphan = sn_strdup_printf("%s/.local-install-AAAAAA", dir);
+    _sn_free_ char *owned = sn_strdup_printf("%s/.local-install-BBBBBB", dir);
+    _sn_free_ char *blob = sn_strdup_printf("%s/keep_x1.snap", dir);
+    cr_assert_eq(sn_write_file_atomic(AT_FDCWD, orphan, "x", 1, 0600), 0);
+    cr_assert_eq(sn_write_file_atomic(AT_FDCWD, blob, "x", 1, 0600), 0);
+    _sn_free_ char *snap = t_make_snap("hello", NULL);
+    cr_assert_eq(rename(snap, owned), 0);
+    /* A change in flight owns the second one. */
+    sn_taskrunner_stop(t_runner);
+    SnNewChange *c = t_begin("install-snap");
+    SnError *e = NULL;
+    SnInstallOptions o = {.dangerous = true, .remove_path = true};
+    t_added(sn_snapmgr_add_install_path(t_mgr, c, owned, &o, &e), e);
+    cr_assert_eq(sn_change_create(t_st, c, NULL, NULL, NULL), 0);
+    sn_state_unlock(t_st);
+    sn_new_change_free(c);
+    unsigned n = 0;
+    cr_assert_eq(sn_snapmgr_sweep_spool(t_mgr, &n, NULL), 0);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(access(orphan, F_OK), -1);
+    cr_assert_eq(access(owned, F_OK), 0, "the upload a change owns was removed");
+    cr_assert_eq(access(blob, F_OK), 0);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api-apps.h"
 #include "api-v2.h"
 #include "api.h"
 #include "config.h"
@@ -15,6 +16,7 @@
 #include "ifacestate.h"
 #include "hookstate.h"
 #include "log.h"
+#include "servicestate.h"
 #include "snapmgr.h"
 #include "state-change.h"
 #include "state.h"
@@ -102,6 +104,14 @@ int sn_daemon_run(const SnDaemonOptions *opts, SnError **reterr)
         return sn_error_set(reterr, -ENOMEM, "cannot create the event loop");
     Daemon d = {.st = st, .base = base};
 
+    /* Services (servicestate.h): the daemon's own supervisor on this loop; freed before the loop. */
+    _sn_cleanup_(sn_servicemgr_freep) SnServiceMgr *services = NULL;
+    r = sn_servicemgr_new(st, base, &(SnServiceMgrOptions){.root = root}, &services, reterr);
+    if (r < 0)
+        return r;
+    snapctl.services = sn_servicemgr_ctl(services);
+    SnApiApps apps = {.st = st, .runner = runner, .services = services, .root = root};
+
     SnApiContext api = {.st = st, .runner = runner, .root = root, .version = SN_VERSION, .snapmgr = snapmgr};
     _sn_cleanup_(sn_api_server_freep) SnApiServer *server = NULL;
     r = sn_api_server_new(base, &server);
@@ -109,6 +119,11 @@ int sn_daemon_run(const SnDaemonOptions *opts, SnError **reterr)
         r = sn_api_v2_register(server, &api);
     if (r >= 0)
         r = sn_api_snapctl_register(server, &snapctl);
+    if (r >= 0)
+        r = sn_api_apps_register(server, &apps);
+    /* start-snap-services, stop-snap-services, service-control: before the snap manager's no-ops */
+    if (r >= 0)
+        r = sn_servicemgr_register(services, runner);
     if (r >= 0)
         r = sn_hookmgr_register(hooks, runner);
     /* The interface manager owns connect, disconnect, auto-connect, auto-disconnect, discard-conns. */
@@ -166,6 +181,14 @@ int sn_daemon_run(const SnDaemonOptions *opts, SnError **reterr)
     else if (swept > 0)
         sn_log_info("removed %u cut-short uploads", swept);
     sn_error_free(merr);
+    /* After the remounts: the enabled services of installed, active snaps. */
+    SnError *serr = NULL;
+    r = sn_servicemgr_start_installed(services, &serr);
+    if (r < 0)
+        sn_log_warning("cannot load every snap's services: %s", sn_error_message(serr, r));
+    else if (r > 0)
+        sn_log_info("loaded %d services", r);
+    sn_error_free(serr);
     r = sn_taskrunner_start(runner);
     if (r < 0)
         return sn_error_set(reterr, r, "cannot start the task runner: %s", strerror(-r));
@@ -178,6 +201,8 @@ int sn_daemon_run(const SnDaemonOptions *opts, SnError **reterr)
     server = sn_api_server_free(server);
     (void)unlink(sock);
     (void)unlink(snap_sock);
+    /* Services stop while the loop still runs for them (a task waiting on one gets its answer). */
+    sn_servicemgr_shutdown(services, base);
     sn_taskrunner_stop(runner);
     sn_log_info("stopped");
     return 0;

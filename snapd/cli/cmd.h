@@ -66,6 +66,12 @@ int sn_cmd_run_wrapper(int argc, char **argv);
 /* cmd-sandbox-features.c: `snap debug sandbox-features` */
 int sn_cmd_debug_sandbox_features(int argc, char **argv);
 
+/* cmd-services.c: `snap services`, `snap start|stop|restart`, `snap logs` */
+int sn_cmd_services(int argc, char **argv);
+int sn_cmd_start(int argc, char **argv);
+int sn_cmd_stop(int argc, char **argv);
+int sn_cmd_restart(int argc, char **argv);
+int sn_cmd_logs(int argc, char **argv);
 /* Prints "error: <message>" (from err, or strerror(-r)) and returns 1. */
 int sn_cli_fail(int r, const SnError *err);
 /* Prints "error: <formatted>" and returns 1. */

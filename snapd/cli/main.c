@@ -41,6 +41,11 @@ static const Verb verbs[] = {
     {"set", sn_cmd_set, "Change configuration options"},
     {"get", sn_cmd_get, "Print configuration options"},
     {"unset", sn_cmd_unset, "Remove configuration options"},
+    {"services", sn_cmd_services, "Query the status of services"},
+    {"start", sn_cmd_start, "Start services"},
+    {"stop", sn_cmd_stop, "Stop services"},
+    {"restart", sn_cmd_restart, "Restart services"},
+    {"logs", sn_cmd_logs, "Retrieve logs for services"},
 };
 
 int sn_cli_fail(int r, const SnError *err)

@@ -1,0 +1,789 @@
+/* SPDX-License-Identifier: GPL-3.0-only */
+#include "servicestate.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <event2/event.h>
+
+#include "config.h"
+#include "fd-util.h"
+#include "fileio.h"
+#include "log.h"
+#include "macros.h"
+#include "service-def.h"
+#include "service-units.h"
+#include "state-change.h"
+#include "state-snap.h"
+#include "strutil.h"
+
+struct SnServiceMgr {
+    SnState *st;
+    char *root;
+    char *snap_command;
+    char *notify_socket;
+    char **extra_env;
+    char *environment_file;
+    char *run_dir;
+    int64_t window_ns;
+    pthread_t loop_thread;
+    SnSupervisor *sup;
+    SnCtlServices ctl;
+};
+
+/* ---- helpers ---- */
+
+/* The rule of the hooks' runner (hookstate.c): the `snap` beside this program, else BINDIR's. */
+static char *default_snap_command(const char *root)
+{
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n > 0) {
+        self[n] = '\0';
+        char *slash = strrchr(self, '/');
+        if (slash) {
+            *slash = '\0';
+            _sn_free_ char *p = sn_strdup_printf("%s/snap", self);
+            if (p && access(p, X_OK) == 0)
+                return SN_TAKE_PTR(p);
+        }
+    }
+    _sn_free_ char *installed = sn_strdup_printf("%s%s/snap", root, SN_BINDIR);
+    if (installed && access(installed, X_OK) == 0)
+        return SN_TAKE_PTR(installed);
+    return strdup(SN_BINDIR "/snap");
+}
+
+int sn_servicemgr_current_info(SnState *st, const char *root, const char *snap, SnSnapInfo **ret_info,
+                               char **ret_revision, bool *ret_active, SnError **reterr)
+{
+    _sn_cleanup_(sn_snap_state_freep) SnSnapState *s = NULL;
+    sn_state_lock(st);
+    int r = sn_snap_state_get(st, snap, &s, NULL);
+    sn_state_unlock(st);
+    if (r == -ENOENT || (r >= 0 && s->n_sequence == 0))
+        return sn_error_set(reterr, -ENOENT, "snap \"%s\" not installed", snap);
+    if (r < 0)
+        return sn_error_set(reterr, r, "cannot read the state of snap \"%s\": %s", snap, strerror(-r));
+    char rb[24];
+    sn_revision_format(s->current, rb);
+    _sn_free_ char *path = sn_strdup_printf("%s/snap/%s/%s/meta/snap.yaml", root, snap, rb);
+    if (!path)
+        return -ENOMEM;
+    _sn_free_ char *yaml = NULL;
+    size_t len = 0;
+    r = sn_read_file_at(AT_FDCWD, path, SN_SNAP_YAML_MAX_SIZE, &yaml, &len);
+    if (r < 0)
+        return sn_error_set(reterr, r, "cannot read %s: %s", path, strerror(-r));
+    SnError *e = NULL;
+    r = sn_snap_yaml_parse(yaml, len, ret_info, &e);
+    if (r < 0) {
+        sn_error_set(reterr, r, "cannot read %s: %s", path, sn_error_message(e, r));
+        sn_error_free(e);
+        return r;
+    }
+    if (ret_revision && !(*ret_revision = strdup(rb))) {
+        *ret_info = sn_snap_info_free(*ret_info);
+        return -ENOMEM;
+    }
+    if (ret_active)
+        *ret_active = s->active;
+    return 0;
+}
+
+/* The supervised (system) services of the snap's current revision, with the units written. */
+typedef struct SnapServices {
+    SnSnapInfo *info;
+    char *revision;
+    bool active;
+    SnServiceDef *defs;
+    size_t n;
+} SnapServices;
+
+static void snap_services_done(SnapServices *s)
+{
+    sn_service_defs_free(s->defs, s->n);
+    sn_snap_info_free(s->info);
+    free(s->revision);
+    *s = (SnapServices){0};
+}
+
+static const SnApp *def_app(const SnapServices *s, const SnServiceDef *d)
+{
+    return sn_snap_info_find_app(s->info, d->app);
+}
+
+static bool unit_exists(const char *root, const SnServiceDef *d)
+{
+    _sn_free_ char *p = sn_strdup_printf("%s/etc/systemd/system/snap.%s.service", root, d->name);
+    return p && access(p, F_OK) == 0;
+}
+
+/*
+ * Loads the snap's services. With write_units: writes the unit files, enables the services seen
+ * for the first time (unless install-mode: disable, or per `enabled` when given: a list of names
+ * that were enabled before a remove) and reads each one's enablement back into defs[i].enabled.
+ */
+static int load_snap_services(SnServiceMgr *m, const char *snap, bool write_units, json_t *enabled, SnapServices *ret,
+                              SnError **reterr)
+{
+    SnapServices s = {0};
+    int r = sn_servicemgr_current_info(m->st, m->root, snap, &s.info, &s.revision, &s.active, reterr);
+    if (r < 0)
+        return r;
+    SnServiceExecOptions eo = {.snap_command = m->snap_command, .root = m->root};
+    SnServiceDef *all = NULL;
+    size_t n_all = 0;
+    r = sn_service_defs_from_snap(s.info, snap, s.revision, &eo, &all, &n_all, reterr);
+    if (r < 0) {
+        snap_services_done(&s);
+        return r;
+    }
+    /* user daemons are not supervised here */
+    s.defs = calloc(n_all ? n_all : 1, sizeof(*s.defs));
+    if (!s.defs) {
+        sn_service_defs_free(all, n_all);
+        snap_services_done(&s);
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < n_all; i++) {
+        if (all[i].user_daemon) {
+            sn_service_def_done(&all[i]);
+            continue;
+        }
+        s.defs[s.n++] = all[i];
+        all[i] = (SnServiceDef){0};
+    }
+    free(all);
+
+    bool *fresh = calloc(s.n ? s.n : 1, sizeof(bool));
+    if (!fresh) {
+        snap_services_done(&s);
+        return -ENOMEM;
+    }
+    if (write_units) {
+        for (size_t i = 0; i < s.n; i++)
+            fresh[i] = !unit_exists(m->root, &s.defs[i]);
+        r = sn_service_units_write(m->root, s.info, snap, s.revision, NULL, reterr);
+    }
+    for (size_t i = 0; r >= 0 && i < s.n; i++) {
+        const SnApp *app = def_app(&s, &s.defs[i]);
+        if (write_units && fresh[i]) {
+            bool on = s.defs[i].enabled;
+            if (enabled) {
+                on = false;
+                size_t k;
+                json_t *v;
+                json_array_foreach(enabled, k, v) on |=
+                    json_is_string(v) && SN_STREQ(json_string_value(v), s.defs[i].name);
+            }
+            r = sn_service_units_set_enabled(m->root, snap, app, on, reterr);
+        }
+        if (r < 0)
+            break;
+        int e = sn_service_units_is_enabled(m->root, snap, app);
+        if (e < 0)
+            r = sn_error_set(reterr, e, "cannot tell whether service %s is enabled: %s", s.defs[i].name, strerror(-e));
+        else
+            s.defs[i].enabled = e > 0;
+    }
+    free(fresh);
+    if (r < 0) {
+        snap_services_done(&s);
+        return r;
+    }
+    *ret = s;
+    return 0;
+}
+
+/* The names of defs selected by fn (NULL-terminated, possibly empty: never NULL on success). */
+static char **select_names(const SnapServices *s, bool (*fn)(const SnServiceDef *d))
+{
+    char **v = calloc(1, sizeof(char *));
+    for (size_t i = 0; v && i < s->n; i++)
+        if ((!fn || fn(&s->defs[i])) && sn_strv_push(&v, s->defs[i].name) < 0) {
+            sn_strv_free(v);
+            return NULL;
+        }
+    return v;
+}
+
+static bool startable(const SnServiceDef *d)
+{
+    return d->enabled && !d->timer_activated && !d->socket_activated && !d->dbus_activated;
+}
+
+static json_t *strv_to_json(char *const *v)
+{
+    json_t *a = json_array();
+    for (char *const *p = v; a && p && *p; p++)
+        if (json_array_append_new(a, json_string(*p)) < 0) {
+            json_decref(a);
+            return NULL;
+        }
+    return a;
+}
+
+static char **json_to_strv(json_t *a)
+{
+    char **v = calloc(1, sizeof(char *));
+    size_t i;
+    json_t *e;
+    json_array_foreach(a, i, e)
+    {
+        if (v && json_is_string(e) && sn_strv_push(&v, json_string_value(e)) < 0) {
+            sn_strv_free(v);
+            return NULL;
+        }
+    }
+    return v;
+}
+
+/* ---- calls on the loop thread ---- */
+
+typedef struct SyncArgs {
+    const SnapServices *s;
+    const char *snap;
+    SnError *err;
+} SyncArgs;
+
+/* Hands the definitions to the supervisor and forgets the snap's services that are gone. */
+static int sync_fn(SnSupervisor *sup, void *userdata)
+{
+    SyncArgs *a = userdata;
+    for (size_t i = 0; i < a->s->n; i++) {
+        int r = sn_supervisor_update(sup, &a->s->defs[i], &a->err);
+        if (r < 0)
+            return r;
+        sn_supervisor_set_enabled(sup, a->s->defs[i].name, a->s->defs[i].enabled);
+    }
+    _sn_strv_free_ char **known = NULL;
+    int r = sn_supervisor_list(sup, a->snap, &known);
+    if (r < 0)
+        return r;
+    for (char **k = known; k && *k; k++) {
+        bool keep = false;
+        for (size_t i = 0; i < a->s->n && !keep; i++)
+            keep = SN_STREQ(a->s->defs[i].name, *k);
+        if (!keep && sn_supervisor_remove(sup, *k) >= 0)
+            sn_service_log_forget(sn_supervisor_log(sup), *k);
+    }
+    return 0;
+}
+
+typedef struct ForgetArgs {
+    char *const *names;
+} ForgetArgs;
+
+static int forget_fn(SnSupervisor *sup, void *userdata)
+{
+    ForgetArgs *a = userdata;
+    for (char *const *n = a->names; n && *n; n++) {
+        int r = sn_supervisor_remove(sup, *n);
+        if (r < 0 && r != -ENOENT)
+            return r;
+        sn_service_log_forget(sn_supervisor_log(sup), *n);
+    }
+    return 0;
+}
+
+typedef struct StatusArgs {
+    const char *name;
+    SnServiceStatus st;
+} StatusArgs;
+
+static int status_fn(SnSupervisor *sup, void *userdata)
+{
+    StatusArgs *a = userdata;
+    return sn_supervisor_status(sup, a->name, &a->st);
+}
+
+typedef struct EnableArgs {
+    char *const *names;
+    bool enabled;
+} EnableArgs;
+
+static int enable_fn(SnSupervisor *sup, void *userdata)
+{
+    EnableArgs *a = userdata;
+    for (char *const *n = a->names; n && *n; n++)
+        sn_supervisor_set_enabled(sup, *n, a->enabled);
+    return 0;
+}
+
+/* call_wait from a worker, or the call itself on the loop thread. */
+static int on_loop(SnServiceMgr *m, int (*fn)(SnSupervisor *sup, void *userdata), void *userdata)
+{
+    if (pthread_equal(pthread_self(), m->loop_thread))
+        return fn(m->sup, userdata);
+    return sn_supervisor_call_wait(m->sup, fn, userdata);
+}
+
+static int sync_snap(SnServiceMgr *m, const char *snap, const SnapServices *s, SnError **reterr)
+{
+    SyncArgs a = {.s = s, .snap = snap};
+    int r = on_loop(m, sync_fn, &a);
+    if (r < 0) {
+        if (a.err) {
+            sn_error_set(reterr, r, "%s", sn_error_message(a.err, r));
+            sn_error_free(a.err);
+            return r;
+        }
+        return sn_error_set(reterr, r, "cannot update the services of snap \"%s\": %s", snap, strerror(-r));
+    }
+    return 0;
+}
+
+static bool is_running(SnServiceMgr *m, const char *name)
+{
+    StatusArgs a = {.name = name};
+    if (on_loop(m, status_fn, &a) < 0)
+        return false;
+    return a.st.active == SN_SERVICE_ACTIVE || a.st.active == SN_SERVICE_ACTIVATING;
+}
+
+/* ---- task handlers ---- */
+
+/* The snap a task is about: its snap-setup, or that of its snap-setup-task. */
+static char *task_snap(SnTaskCtx *ctx, SnError **reterr)
+{
+    json_t *data = sn_task_ctx_data(ctx);
+    const char *name = json_string_value(json_object_get(json_object_get(data, "snap-setup"), "name"));
+    if (name)
+        return strdup(name);
+    json_t *sa = json_object_get(data, "service-action");
+    if ((name = json_string_value(json_object_get(sa, "snap-name"))))
+        return strdup(name);
+    json_t *tid = json_object_get(data, "snap-setup-task");
+    if (!json_is_integer(tid)) {
+        sn_error_set(reterr, -EINVAL, "internal error: %s task has no snap-setup", sn_task_ctx_kind(ctx));
+        return NULL;
+    }
+    SnState *st = sn_task_ctx_state(ctx);
+    _sn_cleanup_(sn_task_freep) SnTask *t = NULL;
+    sn_state_lock(st);
+    int r = sn_task_load(st, json_integer_value(tid), &t, reterr);
+    sn_state_unlock(st);
+    if (r < 0)
+        return NULL;
+    name = json_string_value(json_object_get(json_object_get(t->data, "snap-setup"), "name"));
+    if (!name) {
+        sn_error_set(reterr, -EINVAL, "internal error: snap-setup without a name");
+        return NULL;
+    }
+    return strdup(name);
+}
+
+/* The kind of the task's change ("refresh-snap", "remove-snap", ...). Caller frees; NULL: unknown. */
+static char *change_kind(SnTaskCtx *ctx)
+{
+    SnState *st = sn_task_ctx_state(ctx);
+    _sn_cleanup_(sn_change_freep) SnChange *c = NULL;
+    sn_state_lock(st);
+    int r = sn_change_load(st, sn_task_ctx_change_id(ctx), &c, NULL);
+    sn_state_unlock(st);
+    return r >= 0 && c->kind ? strdup(c->kind) : NULL;
+}
+
+static int start_names(SnServiceMgr *m, char *const *names, SnError **reterr)
+{
+    if (!names || !names[0])
+        return 0;
+    int r = sn_supervisor_start_wait(m->sup, names, m->window_ns, reterr);
+    if (r < 0) {
+        /* what did come up (or is restarting) goes down again: the change is undone */
+        SnError *e = NULL;
+        if (sn_supervisor_stop_wait(m->sup, names, &e) < 0)
+            sn_log_warning("cannot stop services after a failed start: %s", sn_error_message(e, -EIO));
+        sn_error_free(e);
+    }
+    return r;
+}
+
+static int do_start_snap_services(SnTaskCtx *ctx, void *userdata, SnError **reterr)
+{
+    SnServiceMgr *m = userdata;
+    _sn_free_ char *snap = task_snap(ctx, reterr);
+    if (!snap)
+        return -EINVAL;
+    _sn_cleanup_(snap_services_done) SnapServices s = {0};
+    int r = load_snap_services(m, snap, true, NULL, &s, reterr);
+    if (r < 0)
+        return r;
+    if (!s.active)
+        return 0;
+    r = sync_snap(m, snap, &s, reterr);
+    if (r < 0)
+        return r;
+    _sn_strv_free_ char **names = select_names(&s, startable);
+    json_t *j = names ? strv_to_json(names) : NULL;
+    if (!j)
+        return -ENOMEM;
+    json_object_set_new(sn_task_ctx_data(ctx), "started-services", j);
+    r = start_names(m, names, reterr);
+    if (r >= 0 && names[0])
+        sn_task_ctx_logf(ctx, "Started %zu services of snap \"%s\"", sn_strv_length(names), snap);
+    return r;
+}
+
+static int undo_start_snap_services(SnTaskCtx *ctx, void *userdata, SnError **reterr)
+{
+    SnServiceMgr *m = userdata;
+    _sn_strv_free_ char **names = json_to_strv(json_object_get(sn_task_ctx_data(ctx), "started-services"));
+    if (!names)
+        return -ENOMEM;
+    return names[0] ? sn_supervisor_stop_wait(m->sup, names, reterr) : 0;
+}
+
+static bool not_endure(const SnServiceDef *d)
+{
+    return !d->endure;
+}
+
+static int do_stop_snap_services(SnTaskCtx *ctx, void *userdata, SnError **reterr)
+{
+    SnServiceMgr *m = userdata;
+    _sn_free_ char *snap = task_snap(ctx, reterr);
+    if (!snap)
+        return -EINVAL;
+    _sn_free_ char *kind = change_kind(ctx);
+    bool refresh =
+        kind && (SN_STREQ(kind, "install-snap") || SN_STREQ(kind, "refresh-snap") || SN_STREQ(kind, "revert-snap"));
+    bool removing = kind && SN_STREQ(kind, "remove-snap");
+    _sn_cleanup_(snap_services_done) SnapServices s = {0};
+    int r = load_snap_services(m, snap, false, NULL, &s, reterr);
+    if (r == -ENOENT)
+        return 0;
+    if (r < 0)
+        return r;
+    _sn_strv_free_ char **names = select_names(&s, refresh ? not_endure : NULL);
+    if (!names)
+        return -ENOMEM;
+    /* what runs now is what the undo starts again */
+    json_t *running = json_array(), *enabled = json_array();
+    if (!running || !enabled) {
+        json_decref(running);
+        json_decref(enabled);
+        return -ENOMEM;
+    }
+    for (char **n = names; *n; n++)
+        if (is_running(m, *n))
+            json_array_append_new(running, json_string(*n));
+    for (size_t i = 0; i < s.n; i++)
+        if (s.defs[i].enabled)
+            json_array_append_new(enabled, json_string(s.defs[i].name));
+    json_t *data = sn_task_ctx_data(ctx);
+    json_object_set_new(data, "stopped-services", running);
+    json_object_set_new(data, "enabled-services", enabled);
+    if (names[0]) {
+        r = sn_supervisor_stop_wait(m->sup, names, reterr);
+        if (r < 0)
+            return r;
+    }
+    if (removing) {
+        ForgetArgs fa = {.names = names};
+        r = on_loop(m, forget_fn, &fa);
+        if (r < 0)
+            return sn_error_set(reterr, r, "cannot forget the services of snap \"%s\": %s", snap, strerror(-r));
+        r = sn_service_units_remove(m->root, snap, reterr);
+        if (r < 0)
+            return r;
+    }
+    if (names[0])
+        sn_task_ctx_logf(ctx, "Stopped %zu services of snap \"%s\"", sn_strv_length(names), snap);
+    return 0;
+}
+
+static int undo_stop_snap_services(SnTaskCtx *ctx, void *userdata, SnError **reterr)
+{
+    SnServiceMgr *m = userdata;
+    _sn_free_ char *snap = task_snap(ctx, reterr);
+    if (!snap)
+        return -EINVAL;
+    json_t *data = sn_task_ctx_data(ctx);
+    /* the revision current again after the undo of link-snap: its definitions, its units */
+    _sn_cleanup_(snap_services_done) SnapServices s = {0};
+    int r = load_snap_services(m, snap, true, json_object_get(data, "enabled-services"), &s, reterr);
+    if (r == -ENOENT)
+        return 0;
+    if (r < 0)
+        return r;
+    r = sync_snap(m, snap, &s, reterr);
+    if (r < 0)
+        return r;
+    _sn_strv_free_ char **names = json_to_strv(json_object_get(data, "stopped-services"));
+    if (!names)
+        return -ENOMEM;
+    /* no window here: the old revision comes back as it can */
+    return names[0] ? sn_supervisor_start_wait(m->sup, names, 0, reterr) : 0;
+}
+
+/* POST /v2/apps: one task per snap. */
+static int do_service_control(SnTaskCtx *ctx, void *userdata, SnError **reterr)
+{
+    SnServiceMgr *m = userdata;
+    json_t *sa = json_object_get(sn_task_ctx_data(ctx), "service-action");
+    const char *snap = json_string_value(json_object_get(sa, "snap-name"));
+    const char *action = json_string_value(json_object_get(sa, "action"));
+    const char *modifier = json_string_value(json_object_get(sa, "action-modifier"));
+    if (!snap || !action)
+        return sn_error_set(reterr, -EINVAL, "internal error: service-control task without an action");
+    if (!modifier)
+        modifier = "";
+    _sn_cleanup_(snap_services_done) SnapServices s = {0};
+    int r = load_snap_services(m, snap, false, NULL, &s, reterr);
+    if (r < 0)
+        return r;
+    char **names = calloc(1, sizeof(char *));
+    _sn_strv_free_ char **owned = names;
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(sa, "services"), i, v)
+    {
+        _sn_free_ char *n = sn_strdup_printf("%s.%s", snap, json_string_value(v) ?: "");
+        if (!n || !owned || sn_strv_push(&owned, n) < 0)
+            return -ENOMEM;
+    }
+    names = owned;
+    if (!names[0])
+        return 0;
+    if (SN_STREQ(modifier, "enable") || SN_STREQ(modifier, "disable")) {
+        bool on = SN_STREQ(modifier, "enable");
+        for (char **n = names; *n; n++) {
+            const SnApp *app = sn_snap_info_find_app(s.info, strchr(*n, '.') + 1);
+            if (!app || !app->daemon)
+                return sn_error_set(reterr, -ENOENT, "snap \"%s\" has no service \"%s\"", snap, *n);
+            r = sn_service_units_set_enabled(m->root, snap, app, on, reterr);
+            if (r < 0)
+                return r;
+        }
+        EnableArgs ea = {.names = names, .enabled = on};
+        on_loop(m, enable_fn, &ea);
+    }
+    if (SN_STREQ(action, "start"))
+        r = sn_supervisor_start_wait(m->sup, names, m->window_ns, reterr);
+    else if (SN_STREQ(action, "stop"))
+        r = sn_supervisor_stop_wait(m->sup, names, reterr);
+    else if (SN_STREQ(action, "restart") || SN_STREQ(action, "reload-or-restart")) {
+        r = sn_supervisor_stop_wait(m->sup, names, reterr);
+        if (r >= 0)
+            r = sn_supervisor_start_wait(m->sup, names, m->window_ns, reterr);
+    } else
+        r = sn_error_set(reterr, -EINVAL, "unknown action %s", action);
+    return r;
+}
+
+int sn_servicemgr_register(SnServiceMgr *m, SnTaskRunner *runner)
+{
+    int r =
+        sn_taskrunner_add_handler(runner, "start-snap-services", do_start_snap_services, undo_start_snap_services, m);
+    if (r >= 0)
+        r = sn_taskrunner_add_handler(runner, "stop-snap-services", do_stop_snap_services, undo_stop_snap_services, m);
+    if (r >= 0)
+        r = sn_taskrunner_add_handler(runner, "service-control", do_service_control, NULL, m);
+    return r;
+}
+
+/* ---- boot ---- */
+
+static void on_boot_started(int result, const char *message, void *userdata)
+{
+    if (result < 0)
+        sn_log_warning("cannot start every enabled service: %s", message ? message : strerror(-result));
+}
+
+int sn_servicemgr_start_installed(SnServiceMgr *m, SnError **reterr)
+{
+    SnSnapState **v = NULL;
+    size_t n = 0;
+    sn_state_lock(m->st);
+    int r = sn_snap_state_list(m->st, &v, &n, reterr);
+    sn_state_unlock(m->st);
+    if (r < 0)
+        return r;
+    int first = 0, added = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!v[i]->active || v[i]->n_sequence == 0)
+            continue;
+        _sn_cleanup_(snap_services_done) SnapServices s = {0};
+        SnError *e = NULL;
+        r = load_snap_services(m, v[i]->name, true, NULL, &s, &e);
+        if (r >= 0)
+            r = sync_snap(m, v[i]->name, &s, &e);
+        if (r < 0) {
+            if (first == 0)
+                first = sn_error_set(reterr, r, "%s", sn_error_message(e, r));
+            sn_error_free(e);
+            continue;
+        }
+        added += (int)s.n;
+    }
+    sn_snap_state_array_free(v, n);
+    if (added > 0)
+        sn_supervisor_start_enabled(m->sup, on_boot_started, m);
+    return first < 0 ? first : added;
+}
+
+static void on_stopped_all(int result, const char *message, void *userdata)
+{
+    event_base_loopbreak(userdata);
+}
+
+void sn_servicemgr_shutdown(SnServiceMgr *m, struct event_base *base)
+{
+    if (!m || !m->sup)
+        return;
+    if (sn_supervisor_stop_all(m->sup, on_stopped_all, base) >= 0)
+        event_base_dispatch(base);
+}
+
+/* ---- snapctl ---- */
+
+static int ctl_status(void *userdata, const char *name, bool *ret_enabled, bool *ret_active)
+{
+    SnServiceMgr *m = userdata;
+    StatusArgs a = {.name = name};
+    int r = on_loop(m, status_fn, &a);
+    if (r < 0)
+        return r;
+    *ret_enabled = a.st.enabled;
+    *ret_active = a.st.active == SN_SERVICE_ACTIVE || a.st.active == SN_SERVICE_ACTIVATING ||
+                  a.st.active == SN_SERVICE_DEACTIVATING;
+    return 0;
+}
+
+static void on_ctl_done(int result, const char *message, void *userdata)
+{
+    if (result < 0)
+        sn_log_warning("snapctl service request failed: %s", message ? message : strerror(-result));
+}
+
+static int ctl_control(void *userdata, const char *action, char *const *names, bool flag, SnError **reterr)
+{
+    SnServiceMgr *m = userdata;
+    bool loop = pthread_equal(pthread_self(), m->loop_thread);
+    if (flag && (SN_STREQ(action, "start") || SN_STREQ(action, "stop"))) {
+        bool on = SN_STREQ(action, "start");
+        for (char *const *n = names; n && *n; n++) {
+            const char *dot = strchr(*n, '.');
+            _sn_free_ char *snap = dot ? strndup(*n, (size_t)(dot - *n)) : NULL;
+            if (!snap)
+                return sn_error_set(reterr, -EINVAL, "unknown service: \"%s\"", *n);
+            _sn_cleanup_(sn_snap_info_freep) SnSnapInfo *info = NULL;
+            int r = sn_servicemgr_current_info(m->st, m->root, snap, &info, NULL, NULL, reterr);
+            if (r < 0)
+                return r;
+            const SnApp *app = sn_snap_info_find_app(info, dot + 1);
+            if (!app || !app->daemon)
+                return sn_error_set(reterr, -ENOENT, "unknown service: \"%s\"", *n);
+            r = sn_service_units_set_enabled(m->root, snap, app, on, reterr);
+            if (r < 0)
+                return r;
+        }
+        EnableArgs ea = {.names = names, .enabled = on};
+        on_loop(m, enable_fn, &ea);
+    }
+    if (!loop) {
+        if (SN_STREQ(action, "start"))
+            return sn_supervisor_start_wait(m->sup, names, m->window_ns, reterr);
+        if (SN_STREQ(action, "stop"))
+            return sn_supervisor_stop_wait(m->sup, names, reterr);
+        int r = sn_supervisor_stop_wait(m->sup, names, reterr);
+        return r < 0 ? r : sn_supervisor_start_wait(m->sup, names, m->window_ns, reterr);
+    }
+    if (SN_STREQ(action, "start"))
+        return sn_supervisor_start(m->sup, names, 0, on_ctl_done, m, reterr);
+    if (SN_STREQ(action, "stop"))
+        return sn_supervisor_stop(m->sup, names, on_ctl_done, m, reterr);
+    if (SN_STREQ(action, "restart"))
+        return sn_supervisor_restart(m->sup, names, 0, on_ctl_done, m, reterr);
+    return sn_error_set(reterr, -EINVAL, "unknown service action %s", action);
+}
+
+/* ---- life ---- */
+
+int sn_servicemgr_new(SnState *st, struct event_base *base, const SnServiceMgrOptions *opts, SnServiceMgr **ret,
+                      SnError **reterr)
+{
+    static const SnServiceMgrOptions none = {0};
+    if (!opts)
+        opts = &none;
+    _sn_cleanup_(sn_servicemgr_freep) SnServiceMgr *m = calloc(1, sizeof(*m));
+    if (!m)
+        return -ENOMEM;
+    const char *root = opts->root && !SN_STREQ(opts->root, "/") ? opts->root : "";
+    m->st = st;
+    m->loop_thread = pthread_self();
+    m->root = strdup(root);
+    m->snap_command = opts->snap_command ? strdup(opts->snap_command) : default_snap_command(root);
+    m->environment_file = sn_strdup_printf("%s/etc/environment", root);
+    m->run_dir = sn_strdup_printf("%s/run/snapd/services", root);
+    if (!m->root || !m->snap_command || !m->environment_file || !m->run_dir)
+        return -ENOMEM;
+    m->window_ns = opts->start_window_ns;
+    const char *w = secure_getenv("SN_SERVICE_START_WINDOW_MS");
+    uint64_t ms;
+    if (!m->window_ns && w && sn_parse_u64(w, &ms) >= 0)
+        m->window_ns = (int64_t)ms * 1000000;
+    else if (!m->window_ns)
+        m->window_ns = SN_SERVICES_DEFAULT_START_WINDOW_NS;
+    if (*root) {
+        _sn_free_ char *e = sn_strdup_printf("SNAPPY_GLOBAL_ROOT=%s", root);
+        if (!e || sn_strv_push(&m->extra_env, e) < 0)
+            return -ENOMEM;
+    }
+    int r = sn_mkdir_p(m->run_dir, 0755);
+    if (r < 0)
+        return sn_error_set(reterr, r, "cannot create %s: %s", m->run_dir, strerror(-r));
+    SnSupervisorOptions so = {
+        .notify_socket = opts->notify_socket,
+        .extra_env = m->extra_env,
+        .environment_file = m->environment_file,
+        .run_dir = m->run_dir,
+    };
+    r = sn_supervisor_new(base, &so, &m->sup, reterr);
+    if (r < 0)
+        return r;
+    m->ctl = (SnCtlServices){.status = ctl_status, .control = ctl_control, .userdata = m};
+    *ret = SN_TAKE_PTR(m);
+    return 0;
+}
+
+SnServiceMgr *sn_servicemgr_free(SnServiceMgr *m)
+{
+    if (!m)
+        return NULL;
+    sn_supervisor_free(m->sup);
+    sn_strv_free(m->extra_env);
+    free(m->root);
+    free(m->snap_command);
+    free(m->environment_file);
+    free(m->run_dir);
+    free(m);
+    return NULL;
+}
+
+SnSupervisor *sn_servicemgr_supervisor(SnServiceMgr *m)
+{
+    return m->sup;
+}
+
+const SnCtlServices *sn_servicemgr_ctl(SnServiceMgr *m)
+{
+    return &m->ctl;
+}
+
+int64_t sn_servicemgr_start_window(const SnServiceMgr *m)
+{
+    return m->window_ns;
+}
+
+const char *sn_servicemgr_root(const SnServiceMgr *m)
+{
+    return m->root;
+}

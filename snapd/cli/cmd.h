@@ -66,6 +66,12 @@ int sn_cmd_run_wrapper(int argc, char **argv);
 /* cmd-sandbox-features.c: `snap debug sandbox-features` */
 int sn_cmd_debug_sandbox_features(int argc, char **argv);
 
+/* cmd-interfaces.c: POST /v2/interfaces, GET /v2/connections, GET /v2/interfaces (issue 6) */
+int sn_cmd_connect(int argc, char **argv);
+int sn_cmd_disconnect(int argc, char **argv);
+int sn_cmd_connections(int argc, char **argv);
+int sn_cmd_interface(int argc, char **argv);
+
 /* cmd-services.c: `snap services`, `snap start|stop|restart`, `snap logs` */
 int sn_cmd_services(int argc, char **argv);
 int sn_cmd_start(int argc, char **argv);

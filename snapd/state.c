@@ -198,6 +198,20 @@ int sn_state_begin_lazy(SnState *st, SnError **reterr)
     return r;
 }
 
+int sn_state_sync(SnState *st, SnError **reterr)
+{
+    /* WAL frames reach the disk in order: syncing a later commit syncs every earlier one. */
+    int r = sn_state_begin(st, reterr);
+    if (r < 0)
+        return r;
+    r = sn_state_kv_set(st, "durable-point", "true", reterr);
+    if (r < 0) {
+        sn_state_rollback(st);
+        return r;
+    }
+    return sn_state_commit(st, reterr);
+}
+
 int sn_state_commit_lazy(SnState *st, SnError **reterr)
 {
     int r = sn_state_commit(st, reterr);

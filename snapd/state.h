@@ -65,6 +65,8 @@ void sn_state_rollback(SnState *st);
  * synchronous=FULL). Lock held. 0 or -errno.
  */
 int sn_state_begin_lazy(SnState *st, SnError **reterr);
+/* Makes every lazy commit so far durable (one small durable commit). Lock held, no transaction. */
+int sn_state_sync(SnState *st, SnError **reterr);
 int sn_state_commit_lazy(SnState *st, SnError **reterr);
 void sn_state_rollback_lazy(SnState *st);
 

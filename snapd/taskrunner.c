@@ -280,6 +280,7 @@ static int claim_task(SnTaskRunner *r, int64_t id, SnStatus to)
  */
 static int settle_noops(SnTaskRunner *r)
 {
+    int64_t batch_start = sn_state_now();
     int ret = sn_state_begin_lazy(r->st, NULL);
     if (ret < 0)
         return ret;
@@ -330,6 +331,20 @@ static int settle_noops(SnTaskRunner *r)
     ret = sn_state_commit_lazy(r->st, NULL);
     if (ret < 0)
         return ret;
+    {
+        /* A change these ended: its outcome is made durable. */
+        _sn_stmt_ sqlite3_stmt *q = NULL;
+        if (sn_state_prepare(r->st, "SELECT 1 FROM changes WHERE ready_time IS NOT NULL AND ready_time >= ?1 LIMIT 1",
+                             &q, NULL) >= 0) {
+            sqlite3_bind_int64(q, 1, batch_start);
+            if (sqlite3_step(q) == SQLITE_ROW) {
+                sqlite3_reset(q);
+                ret = sn_state_sync(r->st, NULL);
+                if (ret < 0)
+                    return ret;
+            }
+        }
+    }
     if (sn_faulty("taskrunner-kill-after-commit"))
         raise(SIGKILL);
     return total;
@@ -475,10 +490,26 @@ static int task_status(SnTaskRunner *r, int64_t id, SnStatus *ret_status)
 }
 
 /* Lock held. Records a handler's success in one transaction. */
+/* Lock held. Whether the change is ready (its outcome must then be durable). */
+static bool change_ready(SnTaskRunner *r, int64_t change_id)
+{
+    _sn_stmt_ sqlite3_stmt *s = NULL;
+    if (sn_state_prepare(r->st, "SELECT ready_time IS NOT NULL FROM changes WHERE id = ?1", &s, NULL) < 0)
+        return true; /* when in doubt, sync */
+    sqlite3_bind_int64(s, 1, change_id);
+    return sqlite3_step(s) != SQLITE_ROW || sqlite3_column_int(s, 0) != 0;
+}
+
+/*
+ * Lock held. Records a handler's success in one transaction. The commit is lazy: a power cut
+ * before the change's end makes the task run again from its start, which handlers allow (they are
+ * idempotent: kill -9 keeps what was committed, only the disk cache can lose it); once the change
+ * is ready, everything it recorded is made durable.
+ */
 static int finish_ok(SnTaskRunner *r, SnTaskCtx *ctx, SnError **reterr)
 {
     int64_t now = sn_state_now();
-    int ret = sn_state_begin(r->st, reterr);
+    int ret = sn_state_begin_lazy(r->st, reterr);
     if (ret < 0)
         return ret;
     SnStatus status;
@@ -495,10 +526,13 @@ static int finish_ok(SnTaskRunner *r, SnTaskCtx *ctx, SnError **reterr)
         ret = sn_task_set_status(r->st, ctx->id, next, now, reterr);
     }
     if (ret < 0) {
-        sn_state_rollback(r->st);
+        sn_state_rollback_lazy(r->st);
         return ret;
     }
-    return sn_state_commit(r->st, reterr);
+    ret = sn_state_commit_lazy(r->st, reterr);
+    if (ret >= 0 && change_ready(r, ctx->change_id))
+        ret = sn_state_sync(r->st, reterr);
+    return ret;
 }
 
 /* Lock held. Records a handler's failure: Error, ERROR log entry, the change aborted. */

@@ -15,6 +15,10 @@
  *   the handler's own state updates registered with sn_task_ctx_on_commit) commit in one
  *   transaction: after a crash a task found Doing runs again from its start, one found Undoing
  *   has its undo run again. Handlers must therefore be idempotent.
+ * - durability: a process crash (kill -9) loses nothing committed. To spare fsyncs, a task's claim
+ *   and its success are committed lazily (no fsync) and the change's outcome durably once it is
+ *   ready (failures are always durable): a power cut in between makes the change's tasks since its
+ *   last durable point run again, which idempotent handlers allow.
  *
  * Locking: the runner waits on the state lock's mutex. Functions marked "lock held" expect the
  * caller to hold sn_state_lock(); the others take it themselves.

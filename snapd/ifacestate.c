@@ -357,8 +357,12 @@ static int add_snap_ends(Repo *repo, const RepoSnap *rs)
     return 0;
 }
 
-/* Loads every active snap's plugs and slots, and the system snap's implicit slots. Lock held. */
-static int repo_load(SnState *st, Repo *repo, SnError **reterr)
+/*
+ * Loads every active snap's plugs and slots (and those of the snap named also, active or not: the
+ * undo of a refresh sets up the old revision's profiles before it is active again), and the system
+ * snap's implicit slots. Lock held.
+ */
+static int repo_load_also(SnState *st, Repo *repo, const char *also, SnError **reterr)
 {
     *repo = (Repo){.root = sn_state_root(st)};
     repo->on_classic = on_classic(repo->root);
@@ -374,7 +378,7 @@ static int repo_load(SnState *st, Repo *repo, SnError **reterr)
         return -ENOMEM;
     }
     for (size_t i = 0; i < n && r >= 0; i++) {
-        if (!v[i]->active || v[i]->current == 0)
+        if ((!v[i]->active && !(also && SN_STREQ(v[i]->name, also))) || v[i]->current == 0)
             continue;
         char rev[24];
         sn_revision_format(v[i]->current, rev);
@@ -405,6 +409,11 @@ static int repo_load(SnState *st, Repo *repo, SnError **reterr)
     }
     repo_fix_views(repo);
     return 0;
+}
+
+static int repo_load(SnState *st, Repo *repo, SnError **reterr)
+{
+    return repo_load_also(st, repo, NULL, reterr);
 }
 
 static End *repo_find(Repo *repo, const char *snap, const char *name, bool is_slot)
@@ -503,14 +512,17 @@ static int regenerate(const Repo *repo, const Conn *conns, size_t n_conns, const
     return r;
 }
 
-/* Loads the repository and the connections, and regenerates every snap named in snaps. Lock not held. */
-static int regenerate_snaps(SnState *st, char *const *snaps, SnError **reterr)
+/*
+ * Loads the repository (with also, see repo_load_also) and the connections, and regenerates every
+ * snap named in snaps. Lock not held.
+ */
+static int regenerate_snaps_also(SnState *st, char *const *snaps, const char *also, SnError **reterr)
 {
     Repo repo = {0};
     Conn *conns = NULL;
     size_t n = 0;
     sn_state_lock(st);
-    int r = repo_load(st, &repo, reterr);
+    int r = repo_load_also(st, &repo, also, reterr);
     if (r >= 0 && (r = conns_load(st, &conns, &n, reterr)) < 0)
         repo_done(&repo);
     sn_state_unlock(st);
@@ -523,10 +535,15 @@ static int regenerate_snaps(SnState *st, char *const *snaps, SnError **reterr)
     return r;
 }
 
+static int regenerate_snaps(SnState *st, char *const *snaps, SnError **reterr)
+{
+    return regenerate_snaps_also(st, snaps, NULL, reterr);
+}
+
 int sn_ifacestate_setup_profiles(SnState *st, const char *name, SnError **reterr)
 {
     char *snaps[] = {(char *)name, NULL};
-    return regenerate_snaps(st, snaps, reterr);
+    return regenerate_snaps_also(st, snaps, name, reterr);
 }
 
 static int push_unique(char ***v, const char *s)

@@ -62,7 +62,8 @@ int sn_ifacestate_forget(SnState *st, json_t *ids, SnError **reterr);
  * The setup-profiles step for snap `name` with its connections: compiles every app's and hook's
  * blob with the grants of its connected plugs and slots (sn_policy_setup_profiles) and brings the
  * content mounts of its preserved namespace up to date. The snap manager's setup-profiles may call
- * it. A snap that is not installed or not active is skipped (0). Lock not held.
+ * it. A snap that is not installed is skipped (0); one that is inactive is set up all the same (the
+ * undo of a refresh sets up the old revision before it is active again). Lock not held.
  */
 int sn_ifacestate_setup_profiles(SnState *st, const char *name, SnError **reterr);
 

@@ -20,6 +20,7 @@
 #include "fault.h"
 #include "fd-util.h"
 #include "fileio.h"
+#include "ifacestate.h"
 #include "snap-link.h"
 #include "mount.h"
 #include "read-snap.h"
@@ -773,10 +774,12 @@ static int restore_profiles(SnTaskCtx *ctx, SnSnapMgr *m, SnError **reterr)
     if (!s || s->current == 0)
         return sn_policy_remove_profiles(m->root, su.name, reterr);
     /*
-     * Baseline only: the grants of the staying revision's connections come back with the next
-     * regeneration by the interface manager (a known gap of undo, see docs/rest-api.md).
+     * The staying revision's baseline, then its connections' grants from the interface manager: a
+     * refresh undone must leave the profiles the old revision had (network-bind and the like), not a
+     * baseline that denies what its services were connected for.
      */
-    return compile_profiles(m, su.name, s->current, reterr);
+    r = compile_profiles(m, su.name, s->current, reterr);
+    return r < 0 ? r : sn_ifacestate_setup_profiles(m->st, su.name, reterr);
 }
 
 static int do_remove_profiles(SnTaskCtx *ctx, SnSnapMgr *m, SnError **reterr)

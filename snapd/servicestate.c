@@ -420,7 +420,18 @@ static int do_start_snap_services(SnTaskCtx *ctx, void *userdata, SnError **rete
     r = sync_snap(m, snap, &s, reterr);
     if (r < 0)
         return r;
-    _sn_strv_free_ char **names = select_names(&s, startable);
+    /*
+     * refresh-mode endure: a service the refresh left running keeps running - it is not started
+     * here, and neither the undo nor a failed start stops it (the revision it outlived comes back).
+     */
+    _sn_strv_free_ char **names = calloc(1, sizeof(char *));
+    for (size_t i = 0; names && i < s.n; i++) {
+        const SnServiceDef *d = &s.defs[i];
+        if (!startable(d) || (d->endure && is_running(m, d->name)))
+            continue;
+        if (sn_strv_push(&names, d->name) < 0)
+            return -ENOMEM;
+    }
     json_t *j = names ? strv_to_json(names) : NULL;
     if (!j)
         return -ENOMEM;

@@ -157,5 +157,12 @@ restore_rf_root() {
         snap_cli remove "$RF" >/dev/null 2>&1 || true
     fi
     restore_iface_root
+    # a refresh discards and re-makes the preserved namespace: its mounts may be stacked
+    local f i
+    for i in 1 2 3 4; do
+        for f in "$ROOT"/run/snapd/ns/*.mnt "$ROOT/run/snapd/ns"; do
+            mountpoint -q "$f" 2>/dev/null && umount -l "$f" 2>/dev/null || true
+        done
+    done
     pkill -KILL -f "httpd -f (-v )?-p 127.0.0.1:$SVC_PORT" 2>/dev/null || true
 }

@@ -5,16 +5,17 @@
 SVC_SNAP=snsvc
 SVC_PORT=${SVC_PORT:-47321}
 
-# make_svc_snap VERSION: web (busybox httpd on 127.0.0.1:$SVC_PORT, restart-condition on-failure,
+# make_svc_snap VERSION [broken]: web (busybox httpd on 127.0.0.1:$SVC_PORT, restart-condition on-failure,
 # network-bind) and idle (install-mode: disable) into $SN_WORK/$SVC_SNAP-VERSION.snap.
 make_svc_snap() {
-    local v=$1 d="$SN_WORK/src-svc-$1"
+    local v=$1 broken=${2:-} d="$SN_WORK/src-svc-$1"
     rm -rf "$d"
     mkdir -p "$d/bin" "$d/meta" "$d/www"
     echo "hello from $SVC_SNAP $v" >"$d/www/index.html"
     cat >"$d/bin/serve" <<EOS
 #!/bin/sh
 echo "web $v serving on port $SVC_PORT"
+${broken:+echo "web $v is broken"; exit 1}
 exec /bin/busybox httpd -f -v -p 127.0.0.1:$SVC_PORT -h "\$SNAP/www"
 EOS
     printf '#!/bin/sh\necho idle started\nexec sleep 100000\n' >"$d/bin/idle"

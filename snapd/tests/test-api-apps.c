@@ -168,7 +168,8 @@ static json_t *post(const char *body)
 Test(api_apps, post_makes_a_service_control_change_per_snap)
 {
     json_t *r = post("{\"action\":\"restart\",\"names\":[\"beta\",\"alpha.web\"]}");
-    cr_assert_eq(json_integer_value(json_object_get(r, "status-code")), 202, "%s", json_dumps(r, 0));
+    _sn_free_ char *text = json_dumps(r, 0);
+    cr_assert_eq(json_integer_value(json_object_get(r, "status-code")), 202, "%s", text);
     int64_t id = 0;
     cr_assert_eq(sn_parse_i64(json_string_value(json_object_get(r, "change")), &id), 0);
     json_decref(r);

@@ -121,8 +121,10 @@ static SnStatus run_change(const char *kind, const char *const *tasks, const cha
         SnStatus s = ch->status;
         if (sn_status_ready(s))
             for (size_t k = 0; k < ch->n_tasks; k++)
-                if (json_array_size(ch->tasks[k].log))
-                    cr_log_info("%s: %s", ch->tasks[k].kind, json_dumps(ch->tasks[k].log, 0));
+                if (json_array_size(ch->tasks[k].log)) {
+                    _sn_free_ char *log = json_dumps(ch->tasks[k].log, 0);
+                    cr_log_info("%s: %s", ch->tasks[k].kind, log);
+                }
         sn_change_free(ch);
         if (sn_status_ready(s))
             return s;

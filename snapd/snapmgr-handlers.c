@@ -20,12 +20,8 @@
 #include "fault.h"
 #include "fd-util.h"
 #include "fileio.h"
-#include "ifacestate.h"
 #include "snap-link.h"
 #include "mount.h"
-#include "read-snap.h"
-#include "sandbox-features.h"
-#include "setup-profiles.h"
 #include "snap-container.h"
 #include "snap-data.h"
 #include "snap-yaml.h"
@@ -47,7 +43,7 @@ typedef struct Entry {
 
 /* ---- helpers ---- */
 
-static int load_setup(SnTaskCtx *ctx, SnapSetup *ret, SnError **reterr)
+int snapmgr_load_setup(SnTaskCtx *ctx, SnapSetup *ret, SnError **reterr)
 {
     json_t *data = sn_task_ctx_data(ctx);
     json_t *own = json_object_get(data, "snap-setup");
@@ -69,8 +65,7 @@ static int load_setup(SnTaskCtx *ctx, SnapSetup *ret, SnError **reterr)
     return 0;
 }
 
-/* The snap's state, or NULL (returning 0) when it is not installed. Lock not held. */
-static int get_state(SnSnapMgr *m, const char *name, SnSnapState **ret, SnError **reterr)
+int snapmgr_get_state(SnSnapMgr *m, const char *name, SnSnapState **ret, SnError **reterr)
 {
     sn_state_lock(m->st);
     int r = sn_snap_state_get(m->st, name, ret, NULL);
@@ -180,12 +175,12 @@ static int check_snap(SnSnapMgr *m, const SnapSetup *su, const char *path, SnErr
     if ((info->type == SN_SNAP_TYPE_APP || info->type == SN_SNAP_TYPE_GADGET) && info->base &&
         !SN_STREQ(info->base, "none")) {
         _sn_cleanup_(sn_snap_state_freep) SnSnapState *b = NULL;
-        r = get_state(m, info->base, &b, reterr);
+        r = snapmgr_get_state(m, info->base, &b, reterr);
         if (r < 0)
             return r;
         if ((!b || !SN_STREQ(b->type, "base")) && SN_STREQ(info->base, "core16")) {
             b = sn_snap_state_free(b);
-            r = get_state(m, "core", &b, reterr);
+            r = snapmgr_get_state(m, "core", &b, reterr);
             if (r < 0)
                 return r;
         }
@@ -254,11 +249,11 @@ static int do_nothing(SnTaskCtx *ctx, SnSnapMgr *m, SnError **reterr)
 static int do_prepare_snap(SnTaskCtx *ctx, SnSnapMgr *m, SnError **reterr)
 {
     _sn_cleanup_(snap_setup_done) SnapSetup su = {0};
-    int r = load_setup(ctx, &su, reterr);
+    int r = snapmgr_load_setup(ctx, &su, reterr);
     if (r < 0 || su.revision != 0)
         return r;
     _sn_cleanup_(sn_snap_state_freep) SnSnapState *s = NULL;
-    r = get_state(m, su.name, &s, reterr);
+    r = snapmgr_get_state(m, su.name, &s, reterr);
     if (r < 0)
         return r;
     /* A local revision: x1, or one past the highest in the sequence (snapd's prepare-snap). */
@@ -274,7 +269,7 @@ static int do_prepare_snap(SnTaskCtx *ctx, SnSnapMgr *m, SnError **reterr)
 static int undo_prepare_snap(SnTaskCtx *ctx, SnSnapMgr *m, SnError **reterr)
 {
     _sn_cleanup_(snap_setup_done) SnapSetup su = {0};
-    int r = load_setup(ctx, &su, reterr);
+    int r = snapmgr_load_setup(ctx, &su, reterr);
     if (r < 0)
         return r;
     /* The sideloaded spool file belongs to the change: nothing else will remove it. */
@@ -325,7 +320,7 @@ static int place_blob(const char *src, const char *blob, SnError **reterr)
 static int do_mount_snap(SnTaskCtx *ctx, SnSnapMgr *m, SnError **reterr)
 {
     _sn_cleanup_(snap_setup_done) SnapSetup su = {0};
-    int r = load_setup(ctx, &su, reterr);
+    int r = snapmgr_load_setup(ctx, &su, reterr);
     if (r < 0)
         return r;
     _sn_free_ char *blob = snapmgr_blob_path(m, su.name, su.revision);
@@ -368,7 +363,7 @@ static int do_mount_snap(SnTaskCtx *ctx, SnSnapMgr *m, SnError **reterr)
 static int undo_mount_snap(SnTaskCtx *ctx, SnSnapMgr *m, SnError **reterr)
 {
     _sn_cleanup_(snap_setup_done) SnapSetup su = {0};
-    int r = load_setup(ctx, &su, reterr);
+    int r = snapmgr_load_setup(ctx, &su, reterr);
     if (r < 0)
         return r;
     _sn_free_ char *blob = snapmgr_blob_path(m, su.name, su.revision);
@@ -391,11 +386,11 @@ static int undo_mount_snap(SnTaskCtx *ctx, SnSnapMgr *m, SnError **reterr)
 static int do_copy_snap_data(SnTaskCtx *ctx, SnSnapMgr *m, SnError **reterr)
 {
     _sn_cleanup_(snap_setup_done) SnapSetup su = {0};
-    int r = load_setup(ctx, &su, reterr);
+    int r = snapmgr_load_setup(ctx, &su, reterr);
     if (r < 0)
         return r;
     _sn_cleanup_(sn_snap_state_freep) SnSnapState *s = NULL;
-    r = get_state(m, su.name, &s, reterr);
+    r = snapmgr_get_state(m, su.name, &s, reterr);
     if (r < 0)
         return r;
     _sn_free_ char *new_dir = snapmgr_data_dir(m, su.name, su.revision);
@@ -433,11 +428,11 @@ static int do_copy_snap_data(SnTaskCtx *ctx, SnSnapMgr *m, SnError **reterr)
 static int undo_copy_snap_data(SnTaskCtx *ctx, SnSnapMgr *m, SnError **reterr)
 {
     _sn_cleanup_(snap_setup_done) SnapSetup su = {0};
-    int r = load_setup(ctx, &su, reterr);
+    int r = snapmgr_load_setup(ctx, &su, reterr);
     if (r < 0)
         return r;
     _sn_cleanup_(sn_snap_state_freep) SnSnapState *s = NULL;
-    r = get_state(m, su.name, &s, reterr);
+    r = snapmgr_get_state(m, su.name, &s, reterr);
     if (r < 0)
         return r;
     _sn_free_ char *new_dir = snapmgr_data_dir(m, su.name, su.revision);
@@ -465,7 +460,7 @@ static int undo_copy_snap_data(SnTaskCtx *ctx, SnSnapMgr *m, SnError **reterr)
 static int do_cleanup(SnTaskCtx *ctx, SnSnapMgr *m, SnError **reterr)
 {
     _sn_cleanup_(snap_setup_done) SnapSetup su = {0};
-    int r = load_setup(ctx, &su, reterr);
+    int r = snapmgr_load_setup(ctx, &su, reterr);
     if (r < 0)
         return r;
     /* copy-snap-data's trash: the data a refreshed-to revision had before. */
@@ -537,11 +532,11 @@ static int remove_links(SnSnapMgr *m, const char *name, SnError **reterr)
 static int set_active(SnTaskCtx *ctx, SnSnapMgr *m, bool active, bool links, SnError **reterr)
 {
     _sn_cleanup_(snap_setup_done) SnapSetup su = {0};
-    int r = load_setup(ctx, &su, reterr);
+    int r = snapmgr_load_setup(ctx, &su, reterr);
     if (r < 0)
         return r;
     _sn_cleanup_(sn_snap_state_freep) SnSnapState *s = NULL;
-    r = get_state(m, su.name, &s, reterr);
+    r = snapmgr_get_state(m, su.name, &s, reterr);
     if (r < 0)
         return r;
     if (!s)
@@ -580,11 +575,11 @@ static int undo_unlink_snap(SnTaskCtx *ctx, SnSnapMgr *m, SnError **reterr)
 static int do_link_snap(SnTaskCtx *ctx, SnSnapMgr *m, SnError **reterr)
 {
     _sn_cleanup_(snap_setup_done) SnapSetup su = {0};
-    int r = load_setup(ctx, &su, reterr);
+    int r = snapmgr_load_setup(ctx, &su, reterr);
     if (r < 0)
         return r;
     _sn_cleanup_(sn_snap_state_freep) SnSnapState *s = NULL;
-    r = get_state(m, su.name, &s, reterr);
+    r = snapmgr_get_state(m, su.name, &s, reterr);
     if (r < 0)
         return r;
     json_t *data = sn_task_ctx_data(ctx);
@@ -629,12 +624,12 @@ static int do_link_snap(SnTaskCtx *ctx, SnSnapMgr *m, SnError **reterr)
 static int undo_link_snap(SnTaskCtx *ctx, SnSnapMgr *m, SnError **reterr)
 {
     _sn_cleanup_(snap_setup_done) SnapSetup su = {0};
-    int r = load_setup(ctx, &su, reterr);
+    int r = snapmgr_load_setup(ctx, &su, reterr);
     if (r < 0)
         return r;
     json_t *data = sn_task_ctx_data(ctx);
     _sn_cleanup_(sn_snap_state_freep) SnSnapState *s = NULL;
-    r = get_state(m, su.name, &s, reterr);
+    r = snapmgr_get_state(m, su.name, &s, reterr);
     if (r < 0)
         return r;
     if (!json_is_true(json_object_get(data, "had-snap"))) {
@@ -658,7 +653,7 @@ static int undo_link_snap(SnTaskCtx *ctx, SnSnapMgr *m, SnError **reterr)
 static int do_clear_snap(SnTaskCtx *ctx, SnSnapMgr *m, SnError **reterr)
 {
     _sn_cleanup_(snap_setup_done) SnapSetup su = {0};
-    int r = load_setup(ctx, &su, reterr);
+    int r = snapmgr_load_setup(ctx, &su, reterr);
     if (r < 0)
         return r;
     _sn_free_ char *dir = snapmgr_data_dir(m, su.name, su.revision);
@@ -681,7 +676,7 @@ static int do_clear_snap(SnTaskCtx *ctx, SnSnapMgr *m, SnError **reterr)
 static int do_discard_snap(SnTaskCtx *ctx, SnSnapMgr *m, SnError **reterr)
 {
     _sn_cleanup_(snap_setup_done) SnapSetup su = {0};
-    int r = load_setup(ctx, &su, reterr);
+    int r = snapmgr_load_setup(ctx, &su, reterr);
     if (r < 0)
         return r;
     _sn_free_ char *blob = snapmgr_blob_path(m, su.name, su.revision);
@@ -699,7 +694,7 @@ static int do_discard_snap(SnTaskCtx *ctx, SnSnapMgr *m, SnError **reterr)
         return sn_error_set(reterr, sn_negative_errno(), "cannot remove %s: %m", where);
 
     _sn_cleanup_(sn_snap_state_freep) SnSnapState *s = NULL;
-    r = get_state(m, su.name, &s, reterr);
+    r = snapmgr_get_state(m, su.name, &s, reterr);
     if (r < 0)
         return r;
     if (!s)
@@ -715,80 +710,6 @@ static int do_discard_snap(SnTaskCtx *ctx, SnSnapMgr *m, SnError **reterr)
     return on_commit_delete(ctx, su.name);
 }
 
-/* ---- security profiles (policy/: seccomp, Landlock, devices, AppArmor text) ---- */
-
-static uint32_t policy_flags(void)
-{
-    SnSandboxProbe p = {0};
-    uint32_t flags = 0;
-    if (sn_sandbox_probe(NULL, -1, &p) >= 0 && p.landlock_abi < 1)
-        flags |= SN_POLICY_FLAG_LANDLOCK_OPTIONAL;
-    sn_sandbox_probe_done(&p);
-    return flags;
-}
-
-/*
- * Compiles the baseline profiles (no connections yet: the interface manager's auto-connect adds
- * their grants once the revision is linked) of every app and hook of name at rev, read from its
- * mount. Compiles everything before writing anything (sn_policy_setup_profiles).
- */
-static int compile_profiles(SnSnapMgr *m, const char *name, int64_t rev, SnError **reterr)
-{
-    char rb[24];
-    _sn_free_ char *dir = snapmgr_mount_dir(m, name, rev);
-    if (!dir)
-        return -ENOMEM;
-    _sn_cleanup_(sn_snap_info_freep) SnSnapInfo *info = NULL;
-    _sn_strv_free_ char **implicit = NULL;
-    int r = sn_policy_read_snap(dir, &info, &implicit, reterr);
-    if (r < 0)
-        return r;
-    SnPolicySetup setup = {
-        .info = info,
-        .instance_name = name,
-        .revision = sn_revision_format(rev, rb),
-        .implicit_hooks = implicit,
-        .flags = policy_flags(),
-    };
-    return sn_policy_setup_profiles(m->root, &setup, NULL, reterr);
-}
-
-static int do_setup_profiles(SnTaskCtx *ctx, SnSnapMgr *m, SnError **reterr)
-{
-    _sn_cleanup_(snap_setup_done) SnapSetup su = {0};
-    int r = load_setup(ctx, &su, reterr);
-    return r < 0 ? r : compile_profiles(m, su.name, su.revision, reterr);
-}
-
-/* Back to the profiles of the revision that stays (none when the snap goes). */
-static int restore_profiles(SnTaskCtx *ctx, SnSnapMgr *m, SnError **reterr)
-{
-    _sn_cleanup_(snap_setup_done) SnapSetup su = {0};
-    int r = load_setup(ctx, &su, reterr);
-    if (r < 0)
-        return r;
-    _sn_cleanup_(sn_snap_state_freep) SnSnapState *s = NULL;
-    r = get_state(m, su.name, &s, reterr);
-    if (r < 0)
-        return r;
-    if (!s || s->current == 0)
-        return sn_policy_remove_profiles(m->root, su.name, reterr);
-    /*
-     * The staying revision's baseline, then its connections' grants from the interface manager: a
-     * refresh undone must leave the profiles the old revision had (network-bind and the like), not a
-     * baseline that denies what its services were connected for.
-     */
-    r = compile_profiles(m, su.name, s->current, reterr);
-    return r < 0 ? r : sn_ifacestate_setup_profiles(m->st, su.name, reterr);
-}
-
-static int do_remove_profiles(SnTaskCtx *ctx, SnSnapMgr *m, SnError **reterr)
-{
-    _sn_cleanup_(snap_setup_done) SnapSetup su = {0};
-    int r = load_setup(ctx, &su, reterr);
-    return r < 0 ? r : sn_policy_remove_profiles(m->root, su.name, reterr);
-}
-
 /* ---- the table ---- */
 
 static const Kind kinds[] = {
@@ -802,8 +723,8 @@ static const Kind kinds[] = {
     {"clear-snap", do_clear_snap, NULL},
     {"discard-snap", do_discard_snap, NULL},
     {"cleanup", do_cleanup, NULL},
-    {"setup-profiles", do_setup_profiles, restore_profiles},
-    {"remove-profiles", do_remove_profiles, restore_profiles},
+    {"setup-profiles", snapmgr_do_setup_profiles, snapmgr_restore_profiles},
+    {"remove-profiles", snapmgr_do_remove_profiles, snapmgr_restore_profiles},
     /* Interfaces (issue 6), aliases, hooks and services: nothing to do until those exist. */
     {"auto-connect", do_nothing, NULL},
     {"auto-disconnect", do_nothing, NULL},

@@ -49,5 +49,15 @@ ssize_t snapmgr_seq_index(const SnSnapState *s, int64_t revision);
 /* The next local revision: x1 when there is none, else one past the highest local one. */
 int64_t snapmgr_next_local_revision(const SnSnapState *s);
 
+/* For handlers (snapmgr-handlers.c): the task's snap-setup (its own, or its setup task's). */
+int snapmgr_load_setup(SnTaskCtx *ctx, SnapSetup *ret, SnError **reterr);
+/* The snap's state, or *ret NULL (returning 0) when it is not installed. Lock not held. */
+int snapmgr_get_state(SnSnapMgr *m, const char *name, SnSnapState **ret, SnError **reterr);
+
+/* The profile tasks (snapmgr-profiles.c): setup-profiles, remove-profiles, and their undo. */
+int snapmgr_do_setup_profiles(SnTaskCtx *ctx, SnSnapMgr *m, SnError **reterr);
+int snapmgr_do_remove_profiles(SnTaskCtx *ctx, SnSnapMgr *m, SnError **reterr);
+int snapmgr_restore_profiles(SnTaskCtx *ctx, SnSnapMgr *m, SnError **reterr);
+
 /* The handlers' table (snapmgr-handlers.c). */
 int snapmgr_register_handlers(SnSnapMgr *m, SnTaskRunner *runner);

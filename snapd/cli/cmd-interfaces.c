@@ -107,44 +107,45 @@ static const char interface_help[] = "Usage:\n"
                                      "[interface command arguments]\n"
                                      "  <interface>:           Show details of a specific interface\n";
 
-/* A "snap:name" argument split in place; both point into the argument or at "". */
+/* A "snap:name" argument, not modified: the snap is its first snap_len bytes, name is the rest. */
 typedef struct SnapAndName {
-    const char *snap, *name;
+    const char *snap;
+    int snap_len;
+    const char *name;
 } SnapAndName;
+
+#define SNAP_AND_NAME_EMPTY ((SnapAndName){"", 0, ""})
 
 /*
  * snapd's SnapAndName: "snap:name", "snap" or ":name" ("snap:" and ":" are refused, as is more
- * than one ':'). Splits arg in place (the ':' becomes NUL). Prints the error and returns -EINVAL.
+ * than one ':'). Prints the error and returns -EINVAL.
  */
-static int parse_snap_and_name(char *arg, SnapAndName *ret)
+static int parse_snap_and_name(const char *arg, SnapAndName *ret)
 {
-    char *colon = strchr(arg, ':');
+    const char *colon = strchr(arg, ':');
     if (colon ? strchr(colon + 1, ':') || !colon[1] : !*arg)
         return sn_cli_failf("invalid value: \"%s\" (want snap:name or snap)", arg), -EINVAL;
-    if (!colon) {
-        *ret = (SnapAndName){arg, ""};
-        return 0;
-    }
-    *colon = '\0';
-    *ret = (SnapAndName){arg, colon + 1};
+    if (!colon)
+        *ret = (SnapAndName){arg, (int)strlen(arg), ""};
+    else
+        *ret = (SnapAndName){arg, (int)(colon - arg), colon + 1};
     return 0;
 }
 
 /* snapd's SnapAndNameStrict: exactly "snap:name" or ":name". */
-static int parse_snap_and_name_strict(char *arg, SnapAndName *ret)
+static int parse_snap_and_name_strict(const char *arg, SnapAndName *ret)
 {
-    char *colon = strchr(arg, ':');
+    const char *colon = strchr(arg, ':');
     if (!colon || strchr(colon + 1, ':') || !colon[1])
         return sn_cli_failf("invalid value: \"%s\" (want snap:name or :name)", arg), -EINVAL;
-    *colon = '\0';
-    *ret = (SnapAndName){arg, colon + 1};
+    *ret = (SnapAndName){arg, (int)(colon - arg), colon + 1};
     return 0;
 }
 
 /* {"snap": snap, key: name} as snapd's client sends it (both always present). */
 static json_t *ref_new(const char *key, const SnapAndName *sn)
 {
-    return json_pack("{s:s, s:s}", "snap", sn->snap, key, sn->name);
+    return json_pack("{s:s#, s:s}", "snap", sn->snap, sn->snap_len, key, sn->name);
 }
 
 /*
@@ -220,7 +221,7 @@ int sn_cmd_connect(int argc, char **argv)
         sn_cli_failf("the required argument `<snap>:<plug>` was not provided");
         return EXIT_USAGE;
     }
-    SnapAndName plug, slot = {"", ""};
+    SnapAndName plug, slot = SNAP_AND_NAME_EMPTY;
     if (parse_snap_and_name(argv[optind], &plug) < 0)
         return 1;
     if (n >= 2 && parse_snap_and_name(argv[optind + 1], &slot) < 0)
@@ -228,8 +229,8 @@ int sn_cmd_connect(int argc, char **argv)
     if (n > 2)
         return sn_cli_failf("too many arguments for command");
     /* "snap connect NAME": the plug NAME of the system snap (the daemon finds it). */
-    if (*plug.snap && !*plug.name)
-        plug = (SnapAndName){"", plug.snap};
+    if (plug.snap_len && !*plug.name)
+        plug = (SnapAndName){"", 0, plug.snap};
     return interface_action("connect", false, &plug, &slot, no_wait, false);
 }
 
@@ -265,7 +266,7 @@ int sn_cmd_disconnect(int argc, char **argv)
         sn_cli_failf("the required argument `<snap>:<plug>` was not provided");
         return EXIT_USAGE;
     }
-    SnapAndName offer, use = {"", ""};
+    SnapAndName offer, use = SNAP_AND_NAME_EMPTY;
     if (parse_snap_and_name_strict(argv[optind], &offer) < 0)
         return 1;
     if (n >= 2 && parse_snap_and_name_strict(argv[optind + 1], &use) < 0)
@@ -273,9 +274,9 @@ int sn_cmd_disconnect(int argc, char **argv)
     if (n > 2)
         return sn_cli_failf("too many arguments for command");
     /* One argument names a plug or a slot: snapd sends it as the slot, with an empty plug. */
-    if (!*use.snap && !*use.name) {
+    if (!use.snap_len && !*use.name) {
         use = offer;
-        offer = (SnapAndName){"", ""};
+        offer = SNAP_AND_NAME_EMPTY;
     }
     return interface_action("disconnect", forget, &offer, &use, no_wait, true);
 }

@@ -65,3 +65,13 @@ restore_svc_root() {
     # nothing of the snap may outlive the daemon
     pkill -KILL -f "httpd -f -v -p 127.0.0.1:$SVC_PORT" 2>/dev/null || true
 }
+
+# stop_and_check_daemon: stops the daemon (services stop with it) and fails on a sanitizer report in its log.
+stop_and_check_daemon() {
+    stop_daemon
+    if grep -E 'ERROR: (Address|Leak|Undefined)Sanitizer|runtime error' "$SN_WORK/daemon.log"; then
+        echo "expected a clean daemon log"
+        return 1
+    fi
+    if fetch; then echo "expected the services to stop with the daemon"; return 1; fi
+}

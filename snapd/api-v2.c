@@ -15,6 +15,7 @@
 #include "api-interfaces.h"
 #include "api-snaps.h"
 #include "fd-util.h"
+#include "sandbox-features.h"
 #include "state-snap.h"
 #include "strutil.h"
 
@@ -106,6 +107,33 @@ static json_t *os_release(void)
     return o;
 }
 
+/* snapd's "sandbox-features": each present backend mapped to its list of tags. */
+static json_t *sandbox_features_json(const SnSandboxProbe *p)
+{
+    json_t *map = json_object();
+    for (const char *const *k = sn_sandbox_backends; map && *k; k++) {
+        _sn_free_ char *f = sn_sandbox_backend_features(p, *k);
+        if (!f)
+            continue;
+        json_t *list = json_array();
+        for (const char *s = f; list && *s;) {
+            size_t len = strcspn(s, " ");
+            if (json_array_append_new(list, json_stringn(s, len)) < 0) {
+                json_decref(list);
+                list = NULL;
+                break;
+            }
+            s += len;
+            s += strspn(s, " ");
+        }
+        if (!list || json_object_set_new(map, *k, list) < 0) {
+            json_decref(map);
+            return NULL;
+        }
+    }
+    return map;
+}
+
 json_t *sn_api_system_info(const char *root, const char *version)
 {
     static char *build_id;
@@ -124,18 +152,25 @@ json_t *sn_api_system_info(const char *root, const char *version)
         json_decref(osr);
         return NULL;
     }
-    /*
-     * Confinement is "partial" until the confinement helper lands: snapd says the same on a system
-     * where it cannot confine strictly (no AppArmor), which is this one.
-     */
-    return json_pack("{s:s, s:s, s:s, s:o, s:b, s:b, s:s, s:{s:s, s:s}, s:{s:s}, s:s, s:s, s:{}, s:s, s:s, "
-                     "s:{s:[s,s]}}",
+    /* What this kernel lets confinement enforce: the same probe as `snap debug sandbox-features`. */
+    SnSandboxProbe probe = {0};
+    if (sn_sandbox_probe(NULL, -1, &probe) < 0) {
+        json_decref(osr);
+        return NULL;
+    }
+    json_t *sandbox = sandbox_features_json(&probe);
+    const char *confinement = sn_sandbox_full(&probe) ? "strict" : "partial";
+    sn_sandbox_probe_done(&probe);
+    if (!sandbox) {
+        json_decref(osr);
+        return NULL;
+    }
+    return json_pack("{s:s, s:s, s:s, s:o, s:b, s:b, s:s, s:{s:s, s:s}, s:{s:s}, s:s, s:s, s:{}, s:s, s:s, s:o}",
                      "series", "16", "version", version, "build-id", build_id ? build_id : "", "os-release", osr,
                      "on-classic", on_classic, "managed", false, "kernel-version", u.release, "locations",
                      "snap-mount-dir", mount_dir, "snap-bin-dir", bin_dir, "refresh", "timer", "00:00~24:00/4",
                      "architecture", sn_api_dpkg_architecture(), "system-mode", "run", "features", "snapd-bin-from",
-                     "native-package", "confinement", "partial", "sandbox-features", "confinement-options", "classic",
-                     "devmode");
+                     "native-package", "confinement", confinement, "sandbox-features", sandbox);
 }
 
 static json_t *get_root(const SnApiRequest *req, void *userdata)

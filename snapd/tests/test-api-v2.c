@@ -5,7 +5,9 @@
 
 #include "api-test-util.h"
 #include "api-v2.h"
+#include "sandbox-features.h"
 #include "state-snap.h"
+#include "strutil.h"
 
 static char root[] = "/tmp/sn-apiv2-XXXXXX";
 static char sock[256];
@@ -80,6 +82,52 @@ Test(api_v2, system_info_has_snapds_fields)
     cr_assert_not_null(json_string_value(json_object_get(r, "confinement")));
     cr_assert(json_is_array(json_object_get(json_object_get(r, "sandbox-features"), "confinement-options")));
     cr_assert_gt(strlen(json_string_value(json_object_get(r, "build-id"))), 0);
+    json_decref(j);
+}
+
+/* Each backend's tags, joined by spaces, as sn_sandbox_backend_features gives them. */
+static char *joined(json_t *list)
+{
+    SnBuf b = {0};
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        cr_assert(json_is_string(v));
+        sn_buf_printf(&b, "%s%s", i ? " " : "", json_string_value(v));
+    }
+    cr_assert(sn_buf_ok(&b));
+    return sn_buf_steal(&b);
+}
+
+Test(api_v2, system_info_reports_the_kernels_sandbox)
+{
+    SnSandboxProbe p = {0};
+    cr_assert_eq(sn_sandbox_probe(NULL, -1, &p), 0);
+    json_t *j = call("GET", "/v2/system-info", NULL, 200);
+    json_t *r = json_object_get(j, "result");
+    cr_assert_str_eq(json_string_value(json_object_get(r, "confinement")), sn_sandbox_full(&p) ? "strict" : "partial");
+    json_t *sf = json_object_get(r, "sandbox-features");
+    cr_assert(json_is_object(sf));
+    size_t present = 0;
+    for (const char *const *k = sn_sandbox_backends; *k; k++) {
+        _sn_free_ char *want = sn_sandbox_backend_features(&p, *k);
+        json_t *list = json_object_get(sf, *k);
+        if (!want) {
+            cr_assert_null(list, "backend %s is absent from the probe but reported", *k);
+            continue;
+        }
+        present++;
+        cr_assert(json_is_array(list), "backend %s is missing", *k);
+        _sn_free_ char *got = joined(list);
+        cr_assert_str_eq(got, want, "backend %s", *k);
+    }
+    cr_assert_eq(json_object_size(sf), present);
+    /* The two that are always there, and agree with "confinement". */
+    cr_assert_str_eq(json_string_value(json_array_get(json_object_get(sf, "confinement"), 0)),
+                     json_string_value(json_object_get(r, "confinement")));
+    cr_assert(json_is_array(json_object_get(sf, "confinement-options")));
+    sn_sandbox_probe_done(&p);
     json_decref(j);
 }
 

@@ -530,6 +530,15 @@ static int undo_stop_snap_services(SnTaskCtx *ctx, void *userdata, SnError **ret
     _sn_strv_free_ char **names = json_to_strv(json_object_get(data, "stopped-services"));
     if (!names)
         return -ENOMEM;
+    /*
+     * The endure services this task left running are running still, unless the daemon went down
+     * meanwhile (they go with it) and the change never reached start-snap-services: start them too
+     * (a running one is left as it is).
+     */
+    for (size_t i = 0; i < s.n; i++)
+        if (s.defs[i].endure && startable(&s.defs[i]) && !sn_strv_contains(names, s.defs[i].name) &&
+            sn_strv_push(&names, s.defs[i].name) < 0)
+            return -ENOMEM;
     /* no window here: the old revision comes back as it can */
     return names[0] ? sn_supervisor_start_wait(m->sup, names, 0, reterr) : 0;
 }
@@ -608,8 +617,58 @@ static void on_boot_started(int result, const char *message, void *userdata)
         sn_log_warning("cannot start every enabled service: %s", message ? message : strerror(-result));
 }
 
+/*
+ * The snaps whose services a change in flight stopped on purpose: its stop-snap-services is Done
+ * (or still to be undone) and none of its start-snap-services is Done. That change starts them again (its
+ * start-snap-services, or the undo of its stop, endure services included) with the right revision; started at boot, a
+ * process of the other revision would hold the service's name, port and mount. Lock held.
+ */
+static int held_snaps(SnState *st, char ***ret, SnError **reterr)
+{
+    _sn_free_ int64_t *ids = NULL;
+    size_t n = 0;
+    int r = sn_change_list(st, SN_CHANGES_IN_PROGRESS, NULL, &ids, &n, reterr);
+    if (r < 0)
+        return r;
+    _sn_strv_free_ char **held = calloc(1, sizeof(char *));
+    if (!held)
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        _sn_cleanup_(sn_change_freep) SnChange *c = NULL;
+        r = sn_change_load(st, ids[i], &c, reterr);
+        if (r == -ENOENT)
+            continue;
+        if (r < 0)
+            return r;
+        bool stopped = false, started = false;
+        for (size_t k = 0; k < c->n_tasks; k++) {
+            SnStatus ts = c->tasks[k].status;
+            /* a stop that is not undone yet holds them; a start only while it is Done (not to be undone) */
+            if (SN_STREQ(c->tasks[k].kind, "stop-snap-services") &&
+                (ts == SN_STATUS_DONE || ts == SN_STATUS_UNDO || ts == SN_STATUS_UNDOING))
+                stopped = true;
+            else if (SN_STREQ(c->tasks[k].kind, "start-snap-services") && ts == SN_STATUS_DONE)
+                started = true;
+        }
+        for (char **sn = c->snaps; stopped && !started && sn && *sn; sn++)
+            if (sn_strv_push(&held, *sn) < 0)
+                return -ENOMEM;
+    }
+    *ret = SN_TAKE_PTR(held);
+    return 0;
+}
+
 int sn_servicemgr_start_installed(SnServiceMgr *m, SnError **reterr)
 {
+    _sn_strv_free_ char **held = NULL;
+    sn_state_lock(m->st);
+    int hr = held_snaps(m->st, &held, reterr);
+    sn_state_unlock(m->st);
+    if (hr < 0)
+        return hr;
+    _sn_strv_free_ char **boot = calloc(1, sizeof(char *));
+    if (!boot)
+        return -ENOMEM;
     SnSnapState **v = NULL;
     size_t n = 0;
     sn_state_lock(m->st);
@@ -633,10 +692,16 @@ int sn_servicemgr_start_installed(SnServiceMgr *m, SnError **reterr)
             continue;
         }
         added += (int)s.n;
+        for (size_t k = 0; k < s.n; k++)
+            if (startable(&s.defs[k]) && !sn_strv_contains(held, v[i]->name) &&
+                sn_strv_push(&boot, s.defs[k].name) < 0) {
+                sn_snap_state_array_free(v, n);
+                return -ENOMEM;
+            }
     }
     sn_snap_state_array_free(v, n);
-    if (added > 0)
-        sn_supervisor_start_enabled(m->sup, on_boot_started, m);
+    if (boot[0])
+        (void)sn_supervisor_start(m->sup, boot, 0, on_boot_started, m, NULL);
     return first < 0 ? first : added;
 }
 

@@ -2,8 +2,18 @@
 # The real daemon on the throw-away root (busybox base, snap-confine, the non-root user sn-test as in
 # the interfaces and services suites), revision x1 of a strict snap whose service answers on a
 # localhost port through network-bind (auto-connected), and a revision x2 that breaks in one way.
-SVC_PORT=${SVC_PORT:-47331}
+# A free port per task run (kept for execute and restore): other runs of these tasks may be going on.
+if [ -s "$SN_WORK/rf-port" ]; then
+    SVC_PORT=$(cat "$SN_WORK/rf-port")
+else
+    while :; do
+        SVC_PORT=$((20000 + RANDOM % 30000))
+        ss -ltn | awk '{print $4}' | grep -q ":$SVC_PORT\$" || break
+    done
+    echo "$SVC_PORT" >"$SN_WORK/rf-port"
+fi
 . "$SN_SRC/spread-tests/services/svc-lib.sh"
+. "$SN_SRC/spread-tests/snaps/snaps-lib.sh" # check_consistent, wait_change
 RF=snrf
 RF_MARK="rev1 data, written before the refresh"
 
@@ -79,6 +89,12 @@ policy_sums() {
 # setup_rf_root [X1-BREAK]: daemon, base, x1 installed and answering, the marker in x1's data, and the
 # "before" snapshot of connections and profiles in $SN_WORK/before.*.
 setup_rf_root() {
+    # /snap is a shared mount on a systemd host, so an unmount there reaches the snaps' preserved
+    # namespaces (snap-confine makes them its slaves). This machine's / is private: give the root a
+    # shared /snap, or the undo of mount-snap finds x2's loop device held by x1's namespace.
+    mkdir -p "$ROOT/snap"
+    mount --bind "$ROOT/snap" "$ROOT/snap"
+    mount --make-rshared "$ROOT/snap"
     setup_iface_root
     make_rf_snap 1 "${1:-none}"
     snap_cli install --dangerous "$SN_WORK/$RF-1.snap" >/dev/null
@@ -118,6 +134,7 @@ check_rolled_back() {
     grep -Eq "^$RF +1 +x1 " list.txt || { echo "expected $RF 1 x1 in snap list"; return 1; }
     [ "$(readlink "$ROOT/snap/$RF/current")" = x1 ] || { echo "expected /snap/$RF/current -> x1"; return 1; }
     [ "$(readlink "$ROOT/var/snap/$RF/current")" = x1 ] || { echo "expected /var/snap/$RF/current -> x1"; return 1; }
+    check_consistent || { echo "expected the blobs, mounts, loop devices and data dirs to agree with the state"; return 1; }
     echo "== its data as it was"
     cmp "$SN_WORK/before.marker" "$ROOT/var/snap/$RF/x1/marker" ||
         { echo "x1's marker changed:"; cat "$ROOT/var/snap/$RF/x1/marker"; return 1; }
@@ -144,6 +161,7 @@ check_rolled_back() {
     snap_cli tasks "$RF_CHG" >tasks.txt
     cat tasks.txt
     grep -Eq "^Error +.*$failed" tasks.txt || { echo "expected the task /$failed/ in Error"; return 1; }
+    [ "$(grep -c '^Error ' tasks.txt)" = 1 ] || { echo "expected one task in Error (an undo failed too?)"; return 1; }
     local u
     for u in "$@"; do
         grep -Eq "^Undone +.*$u" tasks.txt || { echo "expected the task /$u/ Undone"; return 1; }
@@ -164,5 +182,6 @@ restore_rf_root() {
             mountpoint -q "$f" 2>/dev/null && umount -l "$f" 2>/dev/null || true
         done
     done
+    while mountpoint -q "$ROOT/snap" 2>/dev/null; do umount -l "$ROOT/snap" || break; done
     pkill -KILL -f "httpd -f (-v )?-p 127.0.0.1:$SVC_PORT" 2>/dev/null || true
 }

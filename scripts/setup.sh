@@ -1,7 +1,9 @@
 #!/bin/sh
 # Installs the Debian packages in scripts/packages.txt that are missing (apt-get update once, only
-# when something is missing), then configures and builds build/ (release-like, the binaries the
-# demo and the integration tests use).
+# when something is missing), then configures and builds build/: the binaries the demo and the
+# integration tests use. It is a test build: sn_faulty() points are compiled in (the kill -9 walks
+# and failure tests drive them through SN_FAULTS; secure_getenv keeps them away from setuid runs).
+# A release build is a plain `meson setup`, where they compile to nothing.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -26,7 +28,7 @@ if [ -n "$missing" ]; then
 fi
 
 if [ ! -f build/build.ninja ]; then
-    meson setup build -Dtests=enabled >/dev/null
+    meson setup build -Dtests=enabled -Dfault_injection=true >/dev/null
 fi
 ninja -C build >/dev/null
 echo "setup: build/ is up to date"

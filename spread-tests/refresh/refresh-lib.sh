@@ -171,6 +171,13 @@ check_rolled_back() {
 }
 
 restore_rf_root() {
+    local bad=0
+    # under the ASan+UBSan build: a report in the daemon's log fails the task
+    if [ -f "$SN_WORK/daemon.log" ] && grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$SN_WORK/daemon.log"; then
+        echo "sanitizer report in the daemon's log:"
+        cat "$SN_WORK/daemon.log"
+        bad=1
+    fi
     if [ -f "$SN_WORK/daemon.pid" ]; then
         snap_cli remove "$RF" >/dev/null 2>&1 || true
     fi
@@ -184,4 +191,5 @@ restore_rf_root() {
     done
     while mountpoint -q "$ROOT/snap" 2>/dev/null; do umount -l "$ROOT/snap" || break; done
     pkill -KILL -f "httpd -f (-v )?-p 127.0.0.1:$SVC_PORT" 2>/dev/null || true
+    return $bad
 }

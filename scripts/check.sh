@@ -32,9 +32,10 @@ LSAN_OPTIONS=report_objects=1 \
     meson test -C build-asan --print-errorlogs --num-processes 2 --suite unit --suite fuzz
 
 stage "integration tests against the ASan + UBSan binaries"
-# confine/, run/, demo/, interfaces/ and hooks/ need the static snap-exec of build/; the rest runs
+# the suites that run confined apps (confine, run, demo, interfaces, hooks, services, refresh) need
+# build/'s setuid helper and static snap-exec (a sanitizer runtime cannot be static); the rest runs
 # the sanitized snap, snapd and tools, and a sanitizer report fails the command that printed it.
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    build-asan/spread-tests/spread-run -b build-asan -x confine/ -x run/ -x demo/ -x interfaces/ -x hooks/ spread-tests
+    build-asan/spread-tests/spread-run -b build-asan -x confine/ -x run/ -x demo/ -x interfaces/ -x hooks/ -x services/ -x refresh/ spread-tests
 
 stage "all checks passed"

@@ -37,7 +37,7 @@
  * sn_supervisor_start_wait / stop_wait / call_wait, which hand the work to the loop and block until
  * it is done.
  *
- * How the daemon uses it (daemon.c, snapmgr handlers and the API; not wired in yet):
+ * How the daemon uses it (wired in by servicestate.c and api-apps.c):
  *   1. at start, after the event base exists:
  *        SnSupervisorOptions o = {.extra_env = {"SNAPPY_GLOBAL_ROOT=<root>" when set},
  *                                 .environment_file = "<root>/etc/environment",

@@ -11,6 +11,8 @@
  */
 #pragma once
 
+#include "path-util.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -56,12 +58,6 @@ int sn_snap_container_validate(SnContainer *c, const SnSnapInfo *info, SnContain
  * Returns 0 or -ENOENT with snapd's message. A no-op for base core, core18..core24 (and none).
  */
 int sn_snap_container_validate_layout_and_content(SnContainer *c, const SnSnapInfo *info, SnError **reterr);
-
-/*
- * Go's filepath.Clean on a relative or absolute path ("a//b/../c/" -> "a/c", "" -> ".").
- * Caller frees; NULL on allocation failure.
- */
-char *sn_path_clean(const char *path);
 
 /* The text Go's %q gives for s (a double-quoted, escaped string). Caller frees. */
 char *sn_go_quote(const char *s);

@@ -20,9 +20,6 @@
  */
 int sn_snap_yaml_error(SnError **reterr, const char *prefix, int line, const char *fmt, ...) _sn_printf_(4, 5);
 
-/* Go's filepath.Clean (lexical), in snap-yaml-validate-layout.c. Caller frees; NULL on allocation failure. */
-char *sn_snap_yaml_clean_path(const char *path);
-
 /*
  * The plug or slot called name in arr[0..n), or NULL, in snap-yaml-plugs.c. Like strchr, it gives
  * a mutable pointer into arr; callers holding a const array keep the result const.

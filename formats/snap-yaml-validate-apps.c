@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "naming.h"
+#include "path-util.h"
 #include "snap-yaml-validate-internal.h"
 #include "strutil.h"
 #include "timer-schedule.h"
@@ -53,7 +54,7 @@ static int validate_socket(const SnSnapInfo *info, const SnApp *app, const SnSoc
     if (!*addr)
         return VERR(reterr, s->line, "\"listen-stream\" is not defined");
     if (addr[0] == '/' || addr[0] == '$') {
-        _sn_free_ char *clean = sn_snap_yaml_clean_path(addr);
+        _sn_free_ char *clean = sn_path_clean(addr);
         if (!clean)
             return -ENOMEM;
         if (!SN_STREQ(clean, addr))

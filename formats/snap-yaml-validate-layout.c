@@ -10,56 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "path-util.h"
 #include "snap-yaml-validate-internal.h"
 #include "strutil.h"
 
 /* ---- paths ---- */
-
-char *sn_snap_yaml_clean_path(const char *path)
-{
-    size_t n = strlen(path);
-    if (n == 0)
-        return strdup(".");
-    bool rooted = path[0] == '/';
-    char *out = malloc(n + 2);
-    if (!out)
-        return NULL;
-    size_t w = 0, dotdot = 0; /* dotdot: where ".." can no longer be backtracked */
-    if (rooted) {
-        out[w++] = '/';
-        dotdot = 1;
-    }
-    size_t r = rooted ? 1 : 0;
-    while (r < n) {
-        if (path[r] == '/') {
-            r++;
-        } else if (path[r] == '.' && (r + 1 == n || path[r + 1] == '/')) {
-            r++;
-        } else if (path[r] == '.' && path[r + 1] == '.' && (r + 2 == n || path[r + 2] == '/')) {
-            r += 2;
-            if (w > dotdot) {
-                w--;
-                while (w > dotdot && out[w] != '/')
-                    w--;
-            } else if (!rooted) {
-                if (w > 0)
-                    out[w++] = '/';
-                out[w++] = '.';
-                out[w++] = '.';
-                dotdot = w;
-            }
-        } else {
-            if ((rooted && w != 1) || (!rooted && w != 0))
-                out[w++] = '/';
-            for (; r < n && path[r] != '/'; r++)
-                out[w++] = path[r];
-        }
-    }
-    if (w == 0)
-        out[w++] = '.';
-    out[w] = '\0';
-    return out;
-}
 
 static bool is_name_char(char c)
 {
@@ -141,7 +96,7 @@ static bool abs_and_clean(const char *path)
 {
     if (path[0] != '/' && path[0] != '$')
         return false;
-    _sn_free_ char *c = sn_snap_yaml_clean_path(path);
+    _sn_free_ char *c = sn_path_clean(path);
     return c && SN_STREQ(c, path);
 }
 
@@ -269,7 +224,7 @@ int sn_snap_yaml_validate_layouts(const SnSnapInfo *info, SnError **reterr)
                      AARE_CHARS);
             goto out;
         }
-        _sn_free_ char *clean = sn_snap_yaml_clean_path(l->path);
+        _sn_free_ char *clean = sn_path_clean(l->path);
         _sn_free_ char *cex = clean ? expand_snap_vars(info, clean) : NULL;
         if (!cex) {
             r = -ENOMEM;

@@ -236,18 +236,6 @@ Test(snap_container, layouts_and_content_targets_on_new_bases)
     cr_assert_eq(sn_snap_container_validate_layout_and_content(&c, old, NULL), 0, "core24 and older: not checked");
 }
 
-Test(snap_container_helpers, path_clean_is_gos)
-{
-    const char *cases[][2] = {
-        {"", "."},         {"a//b/./c/", "a/b/c"}, {"a/../../b", "../b"}, {"/../x", "/x"}, {"./bin/x y", "bin/x y"},
-        {"/a/b/..", "/a"}, {"..", ".."},           {"a/..", "."},         {"/", "/"},      {"$SNAP/bin", "$SNAP/bin"},
-    };
-    for (size_t i = 0; i < SN_ELEMENTSOF(cases); i++) {
-        _sn_free_ char *c = sn_path_clean(cases[i][0]);
-        cr_assert_str_eq(c, cases[i][1], "clean(%s)", cases[i][0]);
-    }
-}
-
 Test(snap_container_helpers, go_quote_and_modes)
 {
     _sn_free_ char *q = sn_go_quote("a\"b\\c\n\x01\xff é");

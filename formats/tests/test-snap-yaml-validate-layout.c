@@ -4,6 +4,8 @@
  * and directly.
  */
 #include <criterion/criterion.h>
+
+#include "path-util.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,7 +52,7 @@ Test(snap_yaml_validate_layout, clean_path_follows_go)
         {"/usr/./lib", "/usr/lib"},
     };
     for (size_t i = 0; i < SN_ELEMENTSOF(cases); i++) {
-        _sn_free_ char *c = sn_snap_yaml_clean_path(cases[i][0]);
+        _sn_free_ char *c = sn_path_clean(cases[i][0]);
         cr_assert_str_eq(c, cases[i][1], "Clean(%s)", cases[i][0]);
     }
 }

@@ -15,37 +15,8 @@
 #include <unistd.h>
 
 #include "strutil.h"
+#include "supervisor-impl.h"
 #include "supervisor-internal.h"
-
-/* How often a stopping kill-all service's process group is looked at once its main process is gone. */
-#define GROUP_POLL_NS (50LL * 1000000)
-/* How long the SIGKILL phase waits when the stop timeout is infinite. */
-#define SIGKILL_WAIT_NS (10LL * 1000000000)
-
-typedef enum State {
-    ST_DEAD = 0,
-    ST_START,        /* main spawned, waiting for readiness (notify, forking, oneshot) */
-    ST_RUNNING,      /* main runs */
-    ST_EXITED,       /* oneshot with remain_after_exit, after its success */
-    ST_STOP,         /* stop-command runs */
-    ST_STOP_SIGNAL,  /* stop signal (or the watchdog's SIGABRT) sent, waiting */
-    ST_STOP_SIGKILL, /* SIGKILL sent, waiting */
-    ST_STOP_POST,    /* post-stop-command runs */
-    ST_AUTO_RESTART, /* waiting restart-delay */
-    ST_FAILED,
-} State;
-
-typedef enum Result {
-    R_SUCCESS = 0,
-    R_EXIT_CODE,
-    R_SIGNAL,
-    R_CORE_DUMP,
-    R_TIMEOUT,
-    R_WATCHDOG,
-    R_START_LIMIT,
-    R_RESOURCES,
-    R_PROTOCOL,
-} Result;
 
 static const char *const result_names[] = {
     [R_SUCCESS] = "success",
@@ -57,107 +28,6 @@ static const char *const result_names[] = {
     [R_START_LIMIT] = "start-limit-hit",
     [R_RESOURCES] = "resources",
     [R_PROTOCOL] = "protocol",
-};
-
-typedef enum JobKind { JOB_NONE = 0, JOB_START, JOB_STOP } JobKind;
-typedef enum JobPhase { PHASE_WAIT = 0, PHASE_RUN, PHASE_WINDOW } JobPhase;
-
-typedef struct Txn {
-    SnSupervisor *sup;
-    SnSupervisorDoneFn done;
-    void *userdata;
-    unsigned pending;
-    int result;
-    char *message;
-    int64_t window_ns;
-    struct Txn *next; /* in the completed list */
-} Txn;
-
-typedef struct Service Service;
-
-/* A process we wait for: the main one or a control one (stop / post-stop command). */
-typedef struct Proc {
-    Service *svc;
-    pid_t pid;
-    int pidfd;
-    bool child; /* ours to reap; else only watched, exit status unknown */
-    struct event *ev;
-} Proc;
-
-struct Service {
-    SnSupervisor *sup;
-    SnServiceDef def;
-    SnServiceDef *next_def; /* from update() while running: applies at the next start */
-    State state;
-    Result result;      /* of the current or last run */
-    bool explicit_stop; /* a stop was asked: no restart */
-    Proc main;
-    Proc control;
-    pid_t pgid;
-    struct event *timer;    /* the state's timeout */
-    struct event *watchdog; /* WATCHDOG_USEC */
-    struct event *poll;     /* a kill-all group after its main process is gone */
-    int64_t rl_begin_ns;    /* start limit (monotonic) */
-    unsigned rl_count;
-    unsigned n_restarts;
-    unsigned invocation; /* of the last main process: its SNAPD_SERVICE_INVOCATION */
-    int exit_code;
-    int exit_status;
-    int spawn_errno; /* why the last spawn failed in the child (chdir/exec), for messages */
-    int64_t active_since_ns;
-    JobKind job;
-    JobPhase phase;
-    bool restart_after_stop;
-    Txn *txn;
-    struct event *window;
-};
-
-typedef struct LogStream {
-    SnSupervisor *sup;
-    char *sid;
-    pid_t pid;
-    int fd;
-    struct event *ev;
-    SnServiceLogPartial partial;
-    struct LogStream *next;
-} LogStream;
-
-typedef struct Call {
-    SnSupervisor *sup;
-    int (*fn)(SnSupervisor *sup, void *userdata);
-    void *userdata;
-    char *const *names; /* for start/stop */
-    int64_t window_ns;
-    int result;
-    char *message;
-    bool done;
-    struct Call *next;
-} Call;
-
-struct SnSupervisor {
-    struct event_base *base;
-    Service **svcs;
-    size_t n_svcs;
-    SnServiceLog *log;
-    char **extra_env;
-    char *env_file;
-    char *run_dir;
-    char *notify_path; /* filesystem socket to unlink at free */
-    char *notify_addr; /* NOTIFY_SOCKET value */
-    int notify_fd;
-    struct event *notify_ev;
-    int64_t rl_interval_ns;
-    unsigned rl_burst;
-    struct event *kick;
-    Txn *completed;
-    LogStream *streams;
-    /* calls from other threads */
-    pthread_t loop_thread;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    Call *calls;
-    int wake_fd;
-    struct event *wake_ev;
 };
 
 static int64_t mono_ns(void)
@@ -191,14 +61,13 @@ static void kick(SnSupervisor *sup)
         event_active(sup->kick, EV_TIMEOUT, 0);
 }
 
-static Service *find(SnSupervisor *sup, const char *name)
+Service *sn_sup_find(SnSupervisor *sup, const char *name)
 {
     for (size_t i = 0; i < sup->n_svcs; i++)
         if (SN_STREQ(sup->svcs[i]->def.name, name))
             return sup->svcs[i];
     return NULL;
 }
-
 /* ---------------------------------------------------------------- jobs and requests */
 
 static void txn_finish_one(Txn *t, int r, const char *msg)
@@ -323,174 +192,6 @@ static void on_window(evutil_socket_t fd, short what, void *ud)
         job_finish(s, 0, NULL);
 }
 
-/* ---------------------------------------------------------------- processes */
-
-static void proc_done(Proc *p)
-{
-    if (p->ev) {
-        event_free(p->ev);
-        p->ev = NULL;
-    }
-    p->pidfd = sn_safe_close(p->pidfd);
-    p->pid = 0;
-    p->child = false;
-}
-
-static void on_proc_exit(evutil_socket_t fd, short what, void *ud);
-
-static int proc_watch(Service *s, Proc *p, pid_t pid, int pidfd, bool child)
-{
-    p->svc = s;
-    p->pid = pid;
-    p->pidfd = pidfd;
-    p->child = child;
-    p->ev = event_new(s->sup->base, pidfd, EV_READ | EV_PERSIST, on_proc_exit, p);
-    if (!p->ev || event_add(p->ev, NULL) < 0)
-        return -ENOMEM;
-    return 0;
-}
-
-static void log_stream_free(LogStream *ls)
-{
-    SnSupervisor *sup = ls->sup;
-    for (LogStream **pp = &sup->streams; *pp; pp = &(*pp)->next)
-        if (*pp == ls) {
-            *pp = ls->next;
-            break;
-        }
-    if (ls->ev)
-        event_free(ls->ev);
-    sn_safe_close(ls->fd);
-    free(ls->sid);
-    free(ls);
-}
-
-static void on_log(evutil_socket_t fd, short what, void *ud)
-{
-    LogStream *ls = ud;
-    char buf[8192];
-    ssize_t n = read(ls->fd, buf, sizeof(buf));
-    if (n < 0 && (errno == EAGAIN || errno == EINTR))
-        return;
-    if (n <= 0) {
-        (void)sn_service_log_flush(ls->sup->log, ls->sid, ls->pid, &ls->partial);
-        log_stream_free(ls);
-        return;
-    }
-    (void)sn_service_log_feed(ls->sup->log, ls->sid, ls->pid, &ls->partial, buf, (size_t)n);
-}
-
-/* Reads the rest of every stream of pid now, so a line written just before exit is logged first. */
-static void log_drain(SnSupervisor *sup, pid_t pid)
-{
-    for (LogStream *ls = sup->streams, *next; ls; ls = next) {
-        next = ls->next;
-        if (ls->pid != pid)
-            continue;
-        char buf[8192];
-        ssize_t n;
-        while ((n = read(ls->fd, buf, sizeof(buf))) > 0)
-            (void)sn_service_log_feed(sup->log, ls->sid, ls->pid, &ls->partial, buf, (size_t)n);
-        if (n == 0) {
-            (void)sn_service_log_flush(sup->log, ls->sid, ls->pid, &ls->partial);
-            log_stream_free(ls);
-        }
-    }
-}
-
-/* Spawns argv for s with its log captured. Returns 0 with *ret_pid and *ret_pidfd, or -errno (fork failed). */
-static int spawn(Service *s, char *const *argv, bool main, pid_t *ret_pid, int *ret_pidfd)
-{
-    SnSupervisor *sup = s->sup;
-    char watchdog_pid[32] = "WATCHDOG_PID=";
-    _sn_strv_free_ char **more = NULL;
-    if (main)
-        s->invocation++;
-    _sn_free_ char *inv =
-        sn_strdup_printf("SNAPD_SERVICE_INVOCATION=%s:%d:%u", s->def.name, (int)getpid(), s->invocation);
-    if (!inv || sn_strv_push(&more, inv) < 0)
-        return -ENOMEM;
-    bool notify = main && (s->def.type == SN_SERVICE_NOTIFY || s->def.watchdog_ns > 0);
-    if (notify) {
-        _sn_free_ char *ns = sn_strdup_printf("NOTIFY_SOCKET=%s", sup->notify_addr);
-        if (!ns || sn_strv_push(&more, ns) < 0)
-            return -ENOMEM;
-    }
-    if (main && s->def.watchdog_ns > 0) {
-        _sn_free_ char *wu = sn_strdup_printf("WATCHDOG_USEC=%lld", (long long)(s->def.watchdog_ns / 1000));
-        if (!wu || sn_strv_push(&more, wu) < 0)
-            return -ENOMEM;
-    }
-    _sn_strv_free_ char **env = NULL;
-    int r = sn_service_environment(sup->env_file, sup->extra_env, more, &env);
-    if (r < 0)
-        return r;
-    /* The child writes its own pid into this slot (systemd: WATCHDOG_PID is the main pid). */
-    char **envp = env;
-    size_t n_env = sn_strv_length(env);
-    _sn_free_ char **with_pid = NULL;
-    if (main && s->def.watchdog_ns > 0) {
-        with_pid = calloc(n_env + 2, sizeof(char *));
-        if (!with_pid)
-            return -ENOMEM;
-        memcpy(with_pid, env, n_env * sizeof(char *));
-        with_pid[n_env] = watchdog_pid;
-        envp = with_pid;
-    }
-
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) < 0)
-        return sn_negative_errno();
-    SnSpawn sp = {.argv = argv,
-                  .envp = envp,
-                  .chdir_to = s->def.working_dir,
-                  .watchdog_pid = (main && s->def.watchdog_ns > 0) ? watchdog_pid : NULL};
-    pid_t pid = 0;
-    int pidfd = -1, err = 0;
-    r = sn_spawn(&sp, fds[1], &pid, &pidfd, &err);
-    close(fds[1]);
-    if (r < 0) {
-        close(fds[0]);
-        return r;
-    }
-    s->spawn_errno = err;
-    LogStream *ls = calloc(1, sizeof(*ls));
-    if (ls) {
-        ls->sup = sup;
-        ls->sid = strdup(s->def.name);
-        ls->pid = pid;
-        ls->fd = fds[0];
-        (void)fcntl(fds[0], F_SETFL, O_NONBLOCK);
-        ls->ev = event_new(sup->base, fds[0], EV_READ | EV_PERSIST, on_log, ls);
-        ls->next = sup->streams;
-        sup->streams = ls;
-        if (!ls->sid || !ls->ev || event_add(ls->ev, NULL) < 0)
-            log_stream_free(ls);
-    } else {
-        close(fds[0]);
-    }
-    *ret_pid = pid;
-    *ret_pidfd = pidfd;
-    return 0;
-}
-
-static void signal_service(Service *s, int sig)
-{
-    if (s->main.pid > 0)
-        (void)kill(s->main.pid, sig);
-    if (s->def.kill_all && s->pgid > 0) {
-        (void)kill(-s->pgid, sig);
-        if (sig != SIGKILL && sig != SIGCONT)
-            (void)kill(-s->pgid, SIGCONT);
-    }
-}
-
-/* Something of the service still runs: the main process, or for kill-all its group. */
-static bool remaining(Service *s)
-{
-    return s->main.pid > 0 || (s->def.kill_all && sn_proc_group_alive(s->pgid));
-}
-
 /* ---------------------------------------------------------------- the state machine */
 
 static void enter_signal(Service *s, State phase, int sig, Result result);
@@ -529,7 +230,7 @@ static bool should_restart(const Service *s, Result r)
     return false;
 }
 
-static void apply_next_def(Service *s)
+void sn_sup_apply_next_def(Service *s)
 {
     if (!s->next_def)
         return;
@@ -552,7 +253,7 @@ static void enter_dead(Service *s, Result result)
         set_state(s, ST_AUTO_RESTART);
         return;
     }
-    apply_next_def(s);
+    sn_sup_apply_next_def(s);
     set_state(s, s->result == R_SUCCESS ? ST_DEAD : ST_FAILED);
 }
 
@@ -564,8 +265,8 @@ static void enter_stop_post(Service *s, Result result)
     if (s->def.post_stop_argv) {
         pid_t pid;
         int pidfd;
-        if (spawn(s, s->def.post_stop_argv, false, &pid, &pidfd) >= 0 &&
-            proc_watch(s, &s->control, pid, pidfd, true) >= 0) {
+        if (sn_sup_spawn(s, s->def.post_stop_argv, false, &pid, &pidfd) >= 0 &&
+            sn_sup_proc_watch(s, &s->control, pid, pidfd, true) >= 0) {
             if (s->def.stop_timeout_ns > 0)
                 arm(s->timer, s->def.stop_timeout_ns);
             set_state(s, ST_STOP_POST);
@@ -578,7 +279,7 @@ static void enter_stop_post(Service *s, Result result)
 static void on_poll(evutil_socket_t fd, short what, void *ud)
 {
     Service *s = ud;
-    if ((s->state == ST_STOP_SIGNAL || s->state == ST_STOP_SIGKILL) && !remaining(s))
+    if ((s->state == ST_STOP_SIGNAL || s->state == ST_STOP_SIGKILL) && !sn_sup_remaining(s))
         enter_stop_post(s, R_SUCCESS);
 }
 
@@ -587,11 +288,11 @@ static void enter_signal(Service *s, State phase, int sig, Result result)
     event_del(s->timer);
     if (s->result == R_SUCCESS)
         s->result = result;
-    if (!remaining(s)) {
+    if (!sn_sup_remaining(s)) {
         enter_stop_post(s, R_SUCCESS);
         return;
     }
-    signal_service(s, sig);
+    sn_sup_signal(s, sig);
     int64_t wait = phase == ST_STOP_SIGKILL ? (s->def.stop_timeout_ns > 0 ? s->def.stop_timeout_ns : SIGKILL_WAIT_NS)
                                             : s->def.stop_timeout_ns;
     if (wait > 0)
@@ -609,7 +310,8 @@ static void enter_stop(Service *s, Result result)
     if (s->def.stop_argv) {
         pid_t pid;
         int pidfd;
-        if (spawn(s, s->def.stop_argv, false, &pid, &pidfd) >= 0 && proc_watch(s, &s->control, pid, pidfd, true) >= 0) {
+        if (sn_sup_spawn(s, s->def.stop_argv, false, &pid, &pidfd) >= 0 &&
+            sn_sup_proc_watch(s, &s->control, pid, pidfd, true) >= 0) {
             if (s->def.stop_timeout_ns > 0)
                 arm(s->timer, s->def.stop_timeout_ns);
             set_state(s, ST_STOP);
@@ -637,7 +339,7 @@ static bool ratelimit_ok(Service *s)
 static void do_start(Service *s)
 {
     event_del(s->timer);
-    apply_next_def(s);
+    sn_sup_apply_next_def(s);
     s->result = R_SUCCESS;
     s->exit_code = s->exit_status = 0;
     s->spawn_errno = 0;
@@ -648,15 +350,15 @@ static void do_start(Service *s)
     }
     pid_t pid;
     int pidfd;
-    int r = spawn(s, s->def.start_argv, true, &pid, &pidfd);
+    int r = sn_sup_spawn(s, s->def.start_argv, true, &pid, &pidfd);
     if (r >= 0)
-        r = proc_watch(s, &s->main, pid, pidfd, true);
+        r = sn_sup_proc_watch(s, &s->main, pid, pidfd, true);
     if (r < 0) {
         if (s->main.pid > 0) {
             (void)kill(s->main.pid, SIGKILL);
             (void)waitpid(s->main.pid, NULL, 0);
         }
-        proc_done(&s->main);
+        sn_sup_proc_done(&s->main);
         s->spawn_errno = -r;
         s->result = R_RESOURCES;
         set_state(s, ST_FAILED);
@@ -716,14 +418,14 @@ static void main_exited(Service *s, int code, int status)
                 sn_strdup_printf("SNAPD_SERVICE_INVOCATION=%s:%d:%u", s->def.name, (int)getpid(), s->invocation);
             pid_t daemon = sn_proc_guess_main(s->pgid, marker);
             int pidfd = daemon > 0 ? sn_pidfd_open(daemon) : -1;
-            if (pidfd >= 0 && proc_watch(s, &s->main, daemon, pidfd, false) >= 0) {
+            if (pidfd >= 0 && sn_sup_proc_watch(s, &s->main, daemon, pidfd, false) >= 0) {
                 if (s->def.watchdog_ns > 0)
                     arm(s->watchdog, s->def.watchdog_ns);
                 set_state(s, ST_RUNNING);
                 return;
             }
             sn_safe_close(pidfd);
-            proc_done(&s->main);
+            sn_sup_proc_done(&s->main);
             enter_signal(s, ST_STOP_SIGNAL, s->def.kill_signal, R_SUCCESS);
             return;
         }
@@ -745,7 +447,7 @@ static void main_exited(Service *s, int code, int status)
     case ST_STOP_SIGNAL:
     case ST_STOP_SIGKILL:
         /* Death by the stop signal is a clean stop; by the watchdog's SIGABRT it keeps its result. */
-        if (!remaining(s))
+        if (!sn_sup_remaining(s))
             enter_stop_post(s, R_SUCCESS);
         else
             arm(s->poll, GROUP_POLL_NS);
@@ -769,7 +471,7 @@ static void control_exited(Service *s)
     }
 }
 
-static void on_proc_exit(evutil_socket_t fd, short what, void *ud)
+void sn_sup_on_proc_exit(evutil_socket_t fd, short what, void *ud)
 {
     Proc *p = ud;
     Service *s = p->svc;
@@ -783,8 +485,8 @@ static void on_proc_exit(evutil_socket_t fd, short what, void *ud)
     }
     pid_t pid = p->pid;
     bool is_main = p == &s->main;
-    proc_done(p);
-    log_drain(s->sup, pid);
+    sn_sup_proc_done(p);
+    sn_sup_log_drain(s->sup, pid);
     if (is_main)
         main_exited(s, code, status);
     else
@@ -805,7 +507,7 @@ static void on_timer(evutil_socket_t fd, short what, void *ud)
             (void)kill(s->control.pid, SIGKILL);
             while (waitid((idtype_t)P_PIDFD, (id_t)s->control.pidfd, &si, WEXITED) < 0 && errno == EINTR)
                 ;
-            proc_done(&s->control);
+            sn_sup_proc_done(&s->control);
         }
         enter_signal(s, ST_STOP_SIGNAL, s->def.kill_signal, R_TIMEOUT);
         return;
@@ -814,7 +516,7 @@ static void on_timer(evutil_socket_t fd, short what, void *ud)
         return;
     case ST_STOP_SIGKILL:
         /* Unkillable (D state): give up waiting, as systemd does after its final SIGKILL. */
-        proc_done(&s->main);
+        sn_sup_proc_done(&s->main);
         enter_stop_post(s, R_TIMEOUT);
         return;
     case ST_STOP_POST:
@@ -854,7 +556,7 @@ static Service *service_of_pid(SnSupervisor *sup, pid_t pid)
     return NULL;
 }
 
-static void on_notify(evutil_socket_t fd, short what, void *ud)
+void sn_sup_on_notify(evutil_socket_t fd, short what, void *ud)
 {
     SnSupervisor *sup = ud;
     for (int i = 0; i < 64; i++) {
@@ -941,7 +643,7 @@ static void run_job(Service *s)
         break;
     case ST_AUTO_RESTART:
         event_del(s->timer);
-        apply_next_def(s);
+        sn_sup_apply_next_def(s);
         set_state(s, ST_DEAD);
         break;
     default:
@@ -965,7 +667,7 @@ static void dispatch(SnSupervisor *sup)
     }
 }
 
-static void on_kick(evutil_socket_t fd, short what, void *ud)
+void sn_sup_on_kick(evutil_socket_t fd, short what, void *ud)
 {
     SnSupervisor *sup = ud;
     dispatch(sup);
@@ -1015,7 +717,7 @@ static int resolve(SnSupervisor *sup, char *const *names, Service ***ret, size_t
     if (!v)
         return sn_error_set(reterr, -ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
-        v[i] = find(sup, names[i]);
+        v[i] = sn_sup_find(sup, names[i]);
         if (!v[i]) {
             free(v);
             return sn_error_set(reterr, -ENOENT, "unknown service \"%s\"", names[i]);
@@ -1080,429 +782,19 @@ int sn_supervisor_stop_all(SnSupervisor *sup, SnSupervisorDoneFn done, void *use
     return queue(sup, sup->svcs, sup->n_svcs, JOB_STOP, false, 0, done, userdata);
 }
 
-/* ---------------------------------------------------------------- services */
+/* ---------------------------------------------------------------- a new service's timers */
 
-static int check_def(const SnServiceDef *def, SnError **reterr)
+int sn_sup_service_timers(Service *s)
 {
-    if (!def->name || !*def->name || strchr(def->name, '/'))
-        return sn_error_set(reterr, -EINVAL, "a service needs a name without '/'");
-    char *const *argvs[] = {def->start_argv, def->stop_argv, def->post_stop_argv};
-    if (!def->start_argv || !def->start_argv[0])
-        return sn_error_set(reterr, -EINVAL, "service %s: no command to start", def->name);
-    for (size_t i = 0; i < SN_ELEMENTSOF(argvs); i++)
-        if (argvs[i] && (!argvs[i][0] || argvs[i][0][0] != '/'))
-            return sn_error_set(reterr, -EINVAL, "service %s: commands must be absolute paths", def->name);
-    if (def->kill_signal <= 0 || def->kill_signal >= NSIG)
-        return sn_error_set(reterr, -EINVAL, "service %s: invalid stop signal %d", def->name, def->kill_signal);
-    return 0;
+    struct event_base *base = s->sup->base;
+    s->timer = evtimer_new(base, on_timer, s);
+    s->watchdog = evtimer_new(base, on_watchdog, s);
+    s->poll = evtimer_new(base, on_poll, s);
+    s->window = evtimer_new(base, on_window, s);
+    return s->timer && s->watchdog && s->poll && s->window ? 0 : -ENOMEM;
 }
 
-static void service_free(Service *s)
+const char *sn_sup_result_name(Result r)
 {
-    if (!s)
-        return;
-    proc_done(&s->main);
-    proc_done(&s->control);
-    if (s->timer)
-        event_free(s->timer);
-    if (s->watchdog)
-        event_free(s->watchdog);
-    if (s->poll)
-        event_free(s->poll);
-    if (s->window)
-        event_free(s->window);
-    sn_service_def_done(&s->def);
-    if (s->next_def) {
-        sn_service_def_done(s->next_def);
-        free(s->next_def);
-    }
-    free(s);
-}
-
-int sn_supervisor_add(SnSupervisor *sup, const SnServiceDef *def, SnError **reterr)
-{
-    int r = check_def(def, reterr);
-    if (r < 0)
-        return r;
-    if (find(sup, def->name))
-        return sn_error_set(reterr, -EEXIST, "service %s is already known", def->name);
-    Service *s = calloc(1, sizeof(*s));
-    Service **v = realloc(sup->svcs, (sup->n_svcs + 1) * sizeof(*v));
-    if (v)
-        sup->svcs = v;
-    if (!s || !v || sn_service_def_copy(def, &s->def) < 0) {
-        free(s);
-        return sn_error_set(reterr, -ENOMEM, "out of memory");
-    }
-    s->sup = sup;
-    s->main.pidfd = s->control.pidfd = -1;
-    s->timer = evtimer_new(sup->base, on_timer, s);
-    s->watchdog = evtimer_new(sup->base, on_watchdog, s);
-    s->poll = evtimer_new(sup->base, on_poll, s);
-    s->window = evtimer_new(sup->base, on_window, s);
-    if (!s->timer || !s->watchdog || !s->poll || !s->window) {
-        service_free(s);
-        return sn_error_set(reterr, -ENOMEM, "out of memory");
-    }
-    if (sup->run_dir)
-        sn_pidfile_kill_stale(sup->run_dir, def->name);
-    sup->svcs[sup->n_svcs++] = s;
-    return 0;
-}
-
-int sn_supervisor_update(SnSupervisor *sup, const SnServiceDef *def, SnError **reterr)
-{
-    Service *s = find(sup, def ? def->name : "");
-    if (!s)
-        return sn_supervisor_add(sup, def, reterr);
-    int r = check_def(def, reterr);
-    if (r < 0)
-        return r;
-    SnServiceDef *copy = calloc(1, sizeof(*copy));
-    if (!copy || sn_service_def_copy(def, copy) < 0) {
-        free(copy);
-        return sn_error_set(reterr, -ENOMEM, "out of memory");
-    }
-    if (s->next_def) {
-        sn_service_def_done(s->next_def);
-        free(s->next_def);
-    }
-    s->next_def = copy;
-    if (s->state == ST_DEAD || s->state == ST_FAILED)
-        apply_next_def(s);
-    else
-        s->def.enabled = copy->enabled; /* status shows the new enablement at once */
-    return 0;
-}
-
-int sn_supervisor_remove(SnSupervisor *sup, const char *name)
-{
-    Service *s = find(sup, name);
-    if (!s)
-        return -ENOENT;
-    if ((s->state != ST_DEAD && s->state != ST_FAILED) || s->job != JOB_NONE)
-        return -EBUSY;
-    for (size_t i = 0; i < sup->n_svcs; i++)
-        if (sup->svcs[i] == s) {
-            memmove(&sup->svcs[i], &sup->svcs[i + 1], (sup->n_svcs - i - 1) * sizeof(Service *));
-            sup->n_svcs--;
-            break;
-        }
-    service_free(s);
-    return 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-int sn_supervisor_list(SnSupervisor *sup, const char *snap, char ***ret_names)
-{
-    char **v = calloc(sup->n_svcs + 1, sizeof(char *));
-    if (!v)
-        return -ENOMEM;
-    size_t n = 0;
-    for (size_t i = 0; i < sup->n_svcs; i++) {
-        if (snap && (!sup->svcs[i]->def.snap || !SN_STREQ(sup->svcs[i]->def.snap, snap)))
-            continue;
-        v[n] = strdup(sup->svcs[i]->def.name);
-        if (!v[n++]) {
-            sn_strv_free(v);
-            return -ENOMEM;
-        }
-    }
-    qsort(v, n, sizeof(char *), cmp_str);
-    *ret_names = v;
-    return 0;
-}
-
-int sn_supervisor_set_enabled(SnSupervisor *sup, const char *name, bool enabled)
-{
-    Service *s = find(sup, name);
-    if (!s)
-        return -ENOENT;
-    s->def.enabled = enabled;
-    if (s->next_def)
-        s->next_def->enabled = enabled;
-    return 0;
-}
-
-int sn_supervisor_reset_failed(SnSupervisor *sup, const char *name)
-{
-    Service *s = find(sup, name);
-    if (!s)
-        return -ENOENT;
-    s->rl_begin_ns = 0;
-    s->rl_count = 0;
-    if (s->state == ST_FAILED) {
-        s->result = R_SUCCESS;
-        s->state = ST_DEAD;
-    }
-    return 0;
-}
-
-const char *sn_service_active_to_string(SnServiceActive a)
-{
-    static const char *const names[] = {"inactive", "activating", "active", "deactivating", "failed"};
-    return (size_t)a < SN_ELEMENTSOF(names) ? names[a] : "inactive";
-}
-
-int sn_supervisor_status(SnSupervisor *sup, const char *name, SnServiceStatus *ret)
-{
-    static const struct {
-        SnServiceActive active;
-        const char *sub;
-    } map[] = {
-        [ST_DEAD] = {SN_SERVICE_INACTIVE, "dead"},
-        [ST_START] = {SN_SERVICE_ACTIVATING, "start"},
-        [ST_RUNNING] = {SN_SERVICE_ACTIVE, "running"},
-        [ST_EXITED] = {SN_SERVICE_ACTIVE, "exited"},
-        [ST_STOP] = {SN_SERVICE_DEACTIVATING, "stop"},
-        [ST_STOP_SIGNAL] = {SN_SERVICE_DEACTIVATING, "stop-sigterm"},
-        [ST_STOP_SIGKILL] = {SN_SERVICE_DEACTIVATING, "stop-sigkill"},
-        [ST_STOP_POST] = {SN_SERVICE_DEACTIVATING, "stop-post"},
-        [ST_AUTO_RESTART] = {SN_SERVICE_ACTIVATING, "auto-restart"},
-        [ST_FAILED] = {SN_SERVICE_FAILED, "failed"},
-    };
-    Service *s = find(sup, name);
-    if (!s)
-        return -ENOENT;
-    *ret = (SnServiceStatus){
-        .active = map[s->state].active,
-        .sub = map[s->state].sub,
-        .result = result_names[s->result],
-        .enabled = s->def.enabled,
-        .main_pid = s->main.pid,
-        .n_restarts = s->n_restarts,
-        .exit_code = s->exit_code,
-        .exit_status = s->exit_status,
-        .active_since_ns = s->active_since_ns,
-    };
-    return 0;
-}
-
-SnServiceLog *sn_supervisor_log(SnSupervisor *sup)
-{
-    return sup->log;
-}
-
-/* ---------------------------------------------------------------- other threads */
-
-static void call_complete(SnSupervisor *sup, Call *c, int r, const char *msg)
-{
-    pthread_mutex_lock(&sup->lock);
-    c->result = r;
-    c->message = msg ? strdup(msg) : NULL;
-    c->done = true;
-    pthread_cond_broadcast(&sup->cond);
-    pthread_mutex_unlock(&sup->lock);
-}
-
-/* What a call's fn returns when it completes later through call_async_done. */
-#define CALL_PENDING 1
-
-static void call_async_done(int result, const char *message, void *userdata)
-{
-    Call *c = userdata;
-    call_complete(c->sup, c, result, message);
-}
-
-static void on_wake(evutil_socket_t fd, short what, void *ud)
-{
-    SnSupervisor *sup = ud;
-    uint64_t v;
-    ssize_t n = read(sup->wake_fd, &v, sizeof(v));
-    (void)n;
-    pthread_mutex_lock(&sup->lock);
-    Call *calls = sup->calls;
-    sup->calls = NULL;
-    pthread_mutex_unlock(&sup->lock);
-    while (calls) {
-        Call *c = calls;
-        calls = c->next;
-        SnError *err = NULL;
-        int r;
-        if (c->fn) {
-            r = c->fn(sup, c->userdata);
-        } else {
-            /* start (names, window) or stop (names, window < 0) */
-            r = c->window_ns >= 0 ? sn_supervisor_start(sup, c->names, c->window_ns, call_async_done, c, &err)
-                                  : sn_supervisor_stop(sup, c->names, call_async_done, c, &err);
-            if (r >= 0)
-                r = CALL_PENDING;
-        }
-        if (r != CALL_PENDING)
-            call_complete(sup, c, r, err ? err->message : NULL);
-        sn_error_free(err);
-    }
-}
-
-static int call_wait(SnSupervisor *sup, Call *c, SnError **reterr)
-{
-    if (pthread_equal(pthread_self(), sup->loop_thread))
-        return sn_error_set(reterr, -EDEADLK, "cannot wait for the supervisor on its own loop thread");
-    c->sup = sup;
-    pthread_mutex_lock(&sup->lock);
-    c->next = sup->calls;
-    sup->calls = c;
-    pthread_mutex_unlock(&sup->lock);
-    uint64_t one = 1;
-    if (write(sup->wake_fd, &one, sizeof(one)) < 0) {
-        /* an eventfd write only fails at its maximum count, which still wakes the loop */
-    }
-    pthread_mutex_lock(&sup->lock);
-    while (!c->done)
-        pthread_cond_wait(&sup->cond, &sup->lock);
-    pthread_mutex_unlock(&sup->lock);
-    int r = c->result;
-    if (r < 0)
-        sn_error_set(reterr, r, "%s", c->message ? c->message : strerror(-r));
-    free(c->message);
-    return r;
-}
-
-int sn_supervisor_start_wait(SnSupervisor *sup, char *const *names, int64_t window_ns, SnError **reterr)
-{
-    Call c = {.names = names, .window_ns = window_ns < 0 ? 0 : window_ns};
-    return call_wait(sup, &c, reterr);
-}
-
-int sn_supervisor_stop_wait(SnSupervisor *sup, char *const *names, SnError **reterr)
-{
-    Call c = {.names = names, .window_ns = -1};
-    return call_wait(sup, &c, reterr);
-}
-
-int sn_supervisor_call_wait(SnSupervisor *sup, int (*fn)(SnSupervisor *sup, void *userdata), void *userdata)
-{
-    Call c = {.fn = fn, .userdata = userdata};
-    return call_wait(sup, &c, NULL);
-}
-
-/* ---------------------------------------------------------------- life */
-
-int sn_supervisor_new(struct event_base *base, const SnSupervisorOptions *opts, SnSupervisor **ret, SnError **reterr)
-{
-    SnSupervisorOptions none = {0};
-    if (!opts)
-        opts = &none;
-    _sn_cleanup_(sn_supervisor_freep) SnSupervisor *sup = calloc(1, sizeof(*sup));
-    if (!sup)
-        return sn_error_set(reterr, -ENOMEM, "out of memory");
-    sup->base = base;
-    sup->notify_fd = sup->wake_fd = -1;
-    pthread_mutex_init(&sup->lock, NULL);
-    pthread_cond_init(&sup->cond, NULL);
-    sup->loop_thread = pthread_self();
-    sup->rl_interval_ns =
-        opts->start_limit_interval_ns > 0 ? opts->start_limit_interval_ns : SN_SERVICE_DEFAULT_START_LIMIT_INTERVAL_NS;
-    sup->rl_burst = opts->start_limit_burst > 0 ? opts->start_limit_burst : SN_SERVICE_DEFAULT_START_LIMIT_BURST;
-    sup->log = sn_service_log_new(opts->log_lines, opts->log_bytes);
-    if (!sup->log)
-        return sn_error_set(reterr, -ENOMEM, "out of memory");
-    for (char *const *e = opts->extra_env; e && *e; e++)
-        if (sn_strv_push(&sup->extra_env, *e) < 0)
-            return sn_error_set(reterr, -ENOMEM, "out of memory");
-    if ((opts->environment_file && !(sup->env_file = strdup(opts->environment_file))) ||
-        (opts->run_dir && !(sup->run_dir = strdup(opts->run_dir))))
-        return sn_error_set(reterr, -ENOMEM, "out of memory");
-
-    int r = sn_notify_socket_open(opts->notify_socket, &sup->notify_fd, &sup->notify_addr);
-    if (r < 0)
-        return sn_error_set(reterr, r, "cannot create the notify socket %s: %s",
-                            opts->notify_socket ? opts->notify_socket : "(abstract)", strerror(-r));
-    if (opts->notify_socket && !(sup->notify_path = strdup(opts->notify_socket)))
-        return sn_error_set(reterr, -ENOMEM, "out of memory");
-    sup->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (sup->wake_fd < 0) {
-        r = sn_negative_errno();
-        return sn_error_set(reterr, r, "cannot create an eventfd: %s", strerror(-r));
-    }
-    sup->notify_ev = event_new(base, sup->notify_fd, EV_READ | EV_PERSIST, on_notify, sup);
-    sup->wake_ev = event_new(base, sup->wake_fd, EV_READ | EV_PERSIST, on_wake, sup);
-    sup->kick = event_new(base, -1, 0, on_kick, sup);
-    if (!sup->notify_ev || !sup->wake_ev || !sup->kick || event_add(sup->notify_ev, NULL) < 0 ||
-        event_add(sup->wake_ev, NULL) < 0)
-        return sn_error_set(reterr, -ENOMEM, "cannot set up the supervisor's events");
-    *ret = SN_TAKE_PTR(sup);
-    return 0;
-}
-
-static void kill_and_reap(Service *s)
-{
-    if (s->def.kill_all && s->pgid > 0)
-        (void)kill(-s->pgid, SIGKILL);
-    Proc *procs[] = {&s->main, &s->control};
-    for (size_t i = 0; i < SN_ELEMENTSOF(procs); i++) {
-        Proc *p = procs[i];
-        if (p->pid <= 0)
-            continue;
-        (void)kill(p->pid, SIGKILL);
-        if (p->child) {
-            siginfo_t si;
-            while (waitid((idtype_t)P_PIDFD, (id_t)p->pidfd, &si, WEXITED) < 0 && errno == EINTR)
-                ;
-        }
-    }
-    if (s->sup->run_dir && (s->main.pid > 0 || s->state != ST_DEAD))
-        sn_pidfile_remove(s->sup->run_dir, s->def.name);
-}
-
-SnSupervisor *sn_supervisor_free(SnSupervisor *sup)
-{
-    if (!sup)
-        return NULL;
-    for (size_t i = 0; i < sup->n_svcs; i++) {
-        kill_and_reap(sup->svcs[i]);
-        if (sup->svcs[i]->txn) {
-            /* callbacks are not called: the txn goes with its last job */
-            Txn *t = sup->svcs[i]->txn;
-            sup->svcs[i]->txn = NULL;
-            if (--t->pending == 0) {
-                free(t->message);
-                free(t);
-            }
-        }
-    }
-    for (size_t i = 0; i < sup->n_svcs; i++)
-        service_free(sup->svcs[i]);
-    free(sup->svcs);
-    while (sup->completed) {
-        Txn *t = sup->completed;
-        sup->completed = t->next;
-        free(t->message);
-        free(t);
-    }
-    while (sup->streams)
-        log_stream_free(sup->streams);
-    /* Wake anyone still waiting: the answer is that there is no supervisor any more. */
-    pthread_mutex_lock(&sup->lock);
-    for (Call *c = sup->calls; c; c = c->next) {
-        c->result = -ECANCELED;
-        c->done = true;
-    }
-    sup->calls = NULL;
-    pthread_cond_broadcast(&sup->cond);
-    pthread_mutex_unlock(&sup->lock);
-    if (sup->notify_ev)
-        event_free(sup->notify_ev);
-    if (sup->wake_ev)
-        event_free(sup->wake_ev);
-    if (sup->kick)
-        event_free(sup->kick);
-    sn_safe_close(sup->notify_fd);
-    sn_safe_close(sup->wake_fd);
-    if (sup->notify_path)
-        (void)unlink(sup->notify_path);
-    free(sup->notify_path);
-    free(sup->notify_addr);
-    sn_service_log_free(sup->log);
-    sn_strv_free(sup->extra_env);
-    free(sup->env_file);
-    free(sup->run_dir);
-    pthread_mutex_destroy(&sup->lock);
-    pthread_cond_destroy(&sup->cond);
-    free(sup);
-    return NULL;
+    return result_names[r];
 }

@@ -265,7 +265,7 @@ bool sn_cmd_run_is_wrapper(const char *argv0)
 {
     const char *base = strrchr(argv0, '/');
     base = base ? base + 1 : argv0;
-    if (SN_STREQ(base, "snap"))
+    if (SN_STREQ(base, "snap") || SN_STREQ(base, "snap-full"))
         return false;
     _sn_free_ char *instance = strndup(base, strcspn(base, "."));
     return instance && sn_name_instance_valid(instance);

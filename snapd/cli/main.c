@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-only */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "config.h"
@@ -9,20 +11,36 @@
 
 typedef struct Verb {
     const char *name;
-    int (*run)(int argc, char **argv);
+    int (*run)(int argc, char **argv); /* NULL: the verb lives in snap-full (see below) */
     const char *summary;
 } Verb;
+
+/*
+ * `snap` is built twice from this file. SN_CLI_FULL=1 is snap-full, with every verb. SN_CLI_FULL=0 is
+ * the `snap` users run: `run`, the /snap/bin wrappers and the client verbs, linking libc, libyaml,
+ * jansson and http-parser only, so that a launch does not load libcrypto, libsquashfs and its
+ * compressors (about 1 ms here, bench/confine.sh). Its heavy verbs (marked HEAVY) exec snap-full
+ * with the same arguments.
+ */
+#ifndef SN_CLI_FULL
+#define SN_CLI_FULL 1
+#endif
+#if SN_CLI_FULL
+#define HEAVY(fn) fn
+#else
+#define HEAVY(fn) NULL
+#endif
 
 static const Verb verbs[] = {
     {"version", sn_cmd_version, "Show version details"},
     {"help", sn_cmd_help, "Show help about a command"},
-    {"pack", sn_cmd_pack, "Pack the given directory as a snap"},
-    {"info", sn_cmd_info, "Show detailed information about snaps"},
-    {"sign", sn_cmd_sign, "Sign an assertion"},
-    {"create-key", sn_cmd_create_key, "Create cryptographic key pair"},
-    {"keys", sn_cmd_keys, "List cryptographic keys"},
-    {"export-key", sn_cmd_export_key, "Export cryptographic public key"},
-    {"debug", sn_cmd_debug, "Run debug commands"},
+    {"pack", HEAVY(sn_cmd_pack), "Pack the given directory as a snap"},
+    {"info", HEAVY(sn_cmd_info), "Show detailed information about snaps"},
+    {"sign", HEAVY(sn_cmd_sign), "Sign an assertion"},
+    {"create-key", HEAVY(sn_cmd_create_key), "Create cryptographic key pair"},
+    {"keys", HEAVY(sn_cmd_keys), "List cryptographic keys"},
+    {"export-key", HEAVY(sn_cmd_export_key), "Export cryptographic public key"},
+    {"debug", HEAVY(sn_cmd_debug), "Run debug commands"},
     {"run", sn_cmd_run, "Run the given snap command"},
     {"list", sn_cmd_list, "List installed snaps"},
     {"install", sn_cmd_install, "Install snaps on the system"},
@@ -69,13 +87,49 @@ int sn_cli_failf(const char *fmt, ...)
     return 1;
 }
 
+#if !SN_CLI_FULL
+/*
+ * Execs snap-full with this process's arguments. It sits beside this binary (the build tree, or a
+ * relocated install), else at its installed path. /proc/self/exe is fine here: snap is not privileged.
+ */
+static int exec_full(char **argv)
+{
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n > 0) {
+        self[n] = '\0';
+        char *slash = strrchr(self, '/');
+        if (slash && (size_t)(slash - self) + sizeof("/snap-full") <= sizeof(self)) {
+            strcpy(slash, "/snap-full");
+            if (access(self, X_OK) == 0) {
+                execv(self, argv);
+                return sn_cli_failf("cannot run %s: %m", self);
+            }
+        }
+    }
+    execv(SN_LIBEXECDIR "/snap-full", argv);
+    return sn_cli_failf("cannot run %s: %m", SN_LIBEXECDIR "/snap-full");
+}
+#endif
+
+static int run_verb(const Verb *v, int argc, char **argv, char **full_argv)
+{
+#if !SN_CLI_FULL
+    if (!v->run)
+        return exec_full(full_argv);
+#endif
+    (void)full_argv;
+    return v->run(argc, argv);
+}
+
 int sn_cmd_help(int argc, char **argv)
 {
     if (argc > 1) {
         for (size_t i = 0; i < SN_ELEMENTSOF(verbs); i++)
             if (strcmp(verbs[i].name, argv[1]) == 0) {
                 char *help_argv[] = {argv[1], (char *)"--help", NULL};
-                return verbs[i].run(2, help_argv);
+                char *full_argv[] = {(char *)"snap", argv[1], (char *)"--help", NULL};
+                return run_verb(&verbs[i], 2, help_argv, full_argv);
             }
         return sn_cli_failf("unknown command \"%s\", see 'snap help'.", argv[1]);
     }
@@ -106,6 +160,6 @@ int main(int argc, char **argv)
         return sn_cmd_version(1, argv + 1);
     for (size_t i = 0; i < SN_ELEMENTSOF(verbs); i++)
         if (strcmp(verbs[i].name, argv[1]) == 0)
-            return verbs[i].run(argc - 1, argv + 1);
+            return run_verb(&verbs[i], argc - 1, argv + 1, argv);
     return sn_cli_failf("unknown command \"%s\", see 'snap help'.", argv[1]);
 }

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <regex.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "interfaces-internal.h"
@@ -256,7 +257,17 @@ static int extra_i2c(SnIfaceWork *w, const SnIfaceContext *ctx, const SnIfaceEnd
 static int extra_spi(SnIfaceWork *w, const SnIfaceContext *ctx, const SnIfaceEnd *plug, const SnIfaceEnd *slot,
                      SnError **reterr)
 {
-    return grant_slot_path(w, ctx, slot, "^/dev/spidev[0-9]+\\.[0-9]+$", "spi", reterr);
+    int r = grant_slot_path(w, ctx, slot, "^/dev/spidev[0-9]+\\.[0-9]+$", "spi", reterr);
+    if (r < 0)
+        return r;
+    /* The device's sysfs attributes (snapd grants them under /sys/devices/platform) reached through
+     * the class symlink, which snap-confine follows when it builds the ruleset. */
+    const char *dev = sn_iface_attr_string(slot, "path") + strlen("/dev/");
+    _sn_free_ char *p = sn_strdup_printf("/sys/class/spidev/%s", dev);
+    if (!p)
+        return -ENOMEM;
+    r = sn_iface_work_landlock(w, ROOT, p, SN_LANDLOCK_RO | SN_LANDLOCK_WRITE_FILE);
+    return r < 0 ? r : sn_iface_work_apparmor(w, "/sys/devices/platform/**/**.spi/**/%s/** rw,", dev);
 }
 
 static int extra_gpio(SnIfaceWork *w, const SnIfaceContext *ctx, const SnIfaceEnd *plug, const SnIfaceEnd *slot,
@@ -270,6 +281,17 @@ static int extra_gpio(SnIfaceWork *w, const SnIfaceContext *ctx, const SnIfaceEn
     if (!p)
         return -ENOMEM;
     int r = sn_iface_work_landlock(w, ROOT, p, SN_LANDLOCK_RO | SN_LANDLOCK_WRITE_FILE);
+    if (r < 0)
+        return r;
+    /* AppArmor needs the resolved path (the class entry is a symlink into /sys/devices); snapd emits
+     * nothing for a pin that is not exported, we keep the class path so the rule shows in the profile. */
+    _sn_free_ char *full = sn_strdup_printf("%s%s", ctx && ctx->root ? ctx->root : "", p);
+    _sn_free_ char *resolved = full ? realpath(full, NULL) : NULL;
+    if (!full)
+        return -ENOMEM;
+    size_t skip = ctx && ctx->root ? strlen(ctx->root) : 0;
+    if (resolved && strlen(resolved) > skip && strncmp(resolved, full, skip) == 0 && !SN_STREQ(resolved, full))
+        r = sn_iface_work_apparmor(w, "%s/* rwk,", resolved + skip);
     return r < 0 ? r : sn_iface_work_apparmor(w, "%s/* rwk,", p);
 }
 
@@ -313,6 +335,13 @@ static int extra_content_slot(SnIfaceWork *w, const SnIfaceContext *ctx, const S
 #define SLOT_CORE_GADGET(name)                                                                                         \
     "  " name ":\n    allow-installation:\n      slot-snap-type:\n        - core\n        - gadget\n"
 
+/*
+ * Netlink protocols the seccomp compiler has no symbol for are written as numbers (a name it does
+ * not know fails the whole profile): NETLINK_INET_DIAG (NETLINK_SOCK_DIAG) is 4, NETLINK_GENERIC 16.
+ */
+#define NETLINK_INET_DIAG_LINE "# NETLINK_INET_DIAG\nsocket AF_NETLINK - 4\n"
+#define NETLINK_GENERIC_LINE "# NETLINK_GENERIC\nsocket AF_NETLINK - 16\n"
+
 static const SnPolicyLandlockGrant resolve_ll[] = {LL("/run/systemd/resolve", SN_LANDLOCK_RO), LL_END};
 
 static const SnInterface network = {
@@ -346,11 +375,14 @@ static const SnInterface network_observe = {
     .implicit_on_core = true,
     .implicit_on_classic = true,
     .decl_slots = SLOT_CORE("network-observe") DENY_AUTO,
-    .plug = {.seccomp = "capset\nbind\nsocket AF_NETLINK - NETLINK_INET_DIAG\nsocket AF_NETLINK - NETLINK_ROUTE\n"
-                        "socket AF_NETLINK - NETLINK_GENERIC\nsocket AF_NETLINK - NETLINK_KOBJECT_UEVENT\n",
+    .plug = {.seccomp =
+                 "capset\nbind\n" NETLINK_INET_DIAG_LINE "socket AF_NETLINK - NETLINK_ROUTE\n" NETLINK_GENERIC_LINE
+                 "socket AF_NETLINK - NETLINK_KOBJECT_UEVENT\n",
              .apparmor =
                  "@{PROC}/@{pid}/net/** r,\n@{PROC}/sys/net/** r,\nnetwork netlink raw,\nnetwork netlink dgram,\n"
-                 "capability net_raw,\nnetwork inet raw,\nnetwork inet6 raw,\n/sys/devices/**/net/** r,\n"},
+                 "capability net_raw,\nnetwork inet raw,\nnetwork inet6 raw,\n/sys/devices/**/net/** r,\n"
+                 "/run/systemd/resolve/stub-resolv.conf r,\n",
+             .landlock = resolve_ll},
 };
 
 static const SnPolicyLandlockGrant home_ll[] = {{".", SN_POLICY_ANCHOR_HOME, SN_LANDLOCK_RW}, LL_END};
@@ -394,14 +426,14 @@ static const SnInterface hardware_observe = {
     .implicit_on_core = true,
     .implicit_on_classic = true,
     .decl_slots = SLOT_CORE("hardware-observe") DENY_AUTO,
-    .plug = {.seccomp = "iopl\nriscv_hwprobe\nsocket AF_NETLINK - NETLINK_GENERIC\n"
-                        "socket AF_NETLINK - NETLINK_KOBJECT_UEVENT\nbind\n",
+    .plug = {.seccomp = "iopl\n" NETLINK_GENERIC_LINE "socket AF_NETLINK - NETLINK_KOBJECT_UEVENT\nbind\n",
              .apparmor =
                  "/sys/{block,bus,class,devices,firmware}/{,**} r,\n/run/udev/data/** r,\n@{PROC}/bus/pci/{,**} r,\n"
                  "/dev/bus/usb/{,**/} r,\n@{PROC}/interrupts r,\n@{PROC}/devices r,\nnetwork netlink raw,\n",
              .landlock = udev_data_ll},
 };
 
+/* /boot is not in a snap's namespace (snapd bind-mounts it for this interface; we do not yet). */
 static const SnPolicyLandlockGrant system_observe_ll[] = {LL("/boot", SN_LANDLOCK_RO), LL_END};
 
 static const SnInterface system_observe = {
@@ -410,8 +442,8 @@ static const SnInterface system_observe = {
     .implicit_on_core = true,
     .implicit_on_classic = true,
     .decl_slots = SLOT_CORE("system-observe") DENY_AUTO,
-    .plug = {.seccomp = "lsm_get_self_attr\n",
-             .apparmor = "ptrace (read),\n@{PROC}/*/{,task/*/}{cmdline,comm,stat,statm,status} r,\n@{PROC}/stat r,\n"
+    /* snapd's system-observe allows no syscall beyond the default template. */
+    .plug = {.apparmor = "ptrace (read),\n@{PROC}/*/{,task/*/}{cmdline,comm,stat,statm,status} r,\n@{PROC}/stat r,\n"
                          "@{PROC}/modules r,\n@{PROC}/partitions r,\n/boot/config* r,\n",
              .landlock = system_observe_ll},
 };
@@ -433,6 +465,17 @@ static const SnInterface log_observe = {
              .devices = kmsg_device},
 };
 
+/*
+ * snapd's lines are "quotactl Q_GETQUOTA - - -" and so on, but the kernel's first argument is
+ * QCMD(cmd, type) = cmd << 8 | type, so an equality with the bare command never matches a real
+ * call. These compare the command bits and accept any quota type: Q_GETQUOTA 0x800007,
+ * Q_GETINFO 0x800005, Q_GETFMT 0x800004, Q_XGETQUOTA 0x5803, Q_XGETQSTAT 0x5805.
+ */
+#define MOUNT_OBSERVE_SECCOMP                                                                                          \
+    "# quotactl Q_GETQUOTA, Q_GETINFO, Q_GETFMT, Q_XGETQUOTA, Q_XGETQSTAT, any quota type\n"                           \
+    "quotactl 0xffffff00|0x80000700 - - -\nquotactl 0xffffff00|0x80000500 - - -\n"                                     \
+    "quotactl 0xffffff00|0x80000400 - - -\nquotactl 0xffffff00|0x580300 - - -\nquotactl 0xffffff00|0x580500 - - -\n"
+
 static const SnPolicyLandlockGrant mount_observe_ll[] = {LL("/run/mount", SN_LANDLOCK_RO), LL_END};
 
 static const SnInterface mount_observe = {
@@ -441,8 +484,7 @@ static const SnInterface mount_observe = {
     .implicit_on_core = true,
     .implicit_on_classic = true,
     .decl_slots = SLOT_CORE("mount-observe") DENY_AUTO,
-    .plug = {.seccomp = "quotactl Q_GETQUOTA - - -\nquotactl Q_GETINFO - - -\nquotactl Q_GETFMT - - -\n"
-                        "quotactl Q_XGETQUOTA - - -\nquotactl Q_XGETQSTAT - - -\nlistmount\nstatmount\n",
+    .plug = {.seccomp = MOUNT_OBSERVE_SECCOMP,
              .apparmor = "@{PROC}/mounts r,\nowner @{PROC}/@{pid}/mounts r,\nowner @{PROC}/@{pid}/mountinfo r,\n"
                          "@{PROC}/swaps r,\n/etc/fstab r,\n/etc/mtab r,\n/run/mount/utab r,\n",
              .landlock = mount_observe_ll},
@@ -455,12 +497,16 @@ static const SnInterface shutdown_iface = {
     .implicit_on_classic = true,
     .decl_plugs = "  shutdown:\n    allow-installation: false\n" DENY_AUTO,
     .decl_slots = SLOT_CORE("shutdown") DENY_AUTO,
-    .plug = {.seccomp = "bind\n",
-             .apparmor =
+    /* D-Bus calls only: AppArmor alone enforces them (docs/interfaces.md). */
+    .plug = {.apparmor =
                  "dbus (send) bus=system path=/org/freedesktop/systemd1 "
                  "interface=org.freedesktop.systemd1.Manager member={Reboot,PowerOff,Halt} peer=(label=unconfined),\n"
                  "dbus (send) bus=system path=/org/freedesktop/login1 interface=org.freedesktop.login1.Manager "
-                 "peer=(label=unconfined),\n"},
+                 "member={Inhibit,PowerOff,Reboot,Suspend,Hibernate,HybridSleep,CanPowerOff,CanReboot,CanSuspend,"
+                 "CanHibernate,CanHybridSleep,ScheduleShutdown,CancelScheduledShutdown,SetWallMessage,"
+                 "SetRebootParameter} peer=(label=unconfined),\n"
+                 "dbus (send) bus=system path=/org/freedesktop/{systemd1,login1} "
+                 "interface=org.freedesktop.DBus.Introspectable member=Introspect,\n"},
 };
 
 static const SnInterface gpio = {
@@ -528,7 +574,10 @@ static const SnInterface camera = {
              .devices = camera_devices},
 };
 
+/* Landlock cannot name /dev/shm/pulse-shm-*: the whole of /dev/shm is writable with the grant. */
 static const SnPolicyLandlockGrant pulse_shm_ll[] = {LL("/dev/shm", SN_LANDLOCK_RW), LL_END};
+static const SnPolicyLandlockGrant pulse_client_ll[] = {LL("/dev/shm", SN_LANDLOCK_RW),
+                                                        LL("/run/udev/data", SN_LANDLOCK_RO), LL_END};
 static const char *const sound_devices[] = {"/dev/snd/*", NULL};
 
 static const SnInterface audio_playback = {
@@ -539,8 +588,9 @@ static const SnInterface audio_playback = {
                   "    deny-connection:\n      on-classic: false\n",
     .plug = {.seccomp = "shmctl\n",
              .apparmor = "/{run,dev}/shm/pulse-shm-* mrwk,\nowner /{,var/}run/pulse/native rwk,\n"
-                         "owner /{,var/}run/user/[0-9]*/pulse/native rwk,\n/etc/pulse/** r,\n",
-             .landlock = pulse_shm_ll},
+                         "owner /{,var/}run/user/[0-9]*/pulse/native rwk,\n/etc/pulse/** r,\n"
+                         "/run/udev/data/c116:[0-9]* r,\n/run/udev/data/+sound:card[0-9]* r,\n",
+             .landlock = pulse_client_ll},
     /* The audio server's side: it drives the sound devices and serves the socket. */
     .slot = {.seccomp = "personality\nsetpriority\nbind\nlisten\naccept\naccept4\nshmctl\nsetgroups\nsetgroups32\n"
                         "socket AF_NETLINK - NETLINK_KOBJECT_UEVENT\n",

@@ -4,6 +4,6 @@ case "$1" in
 write) echo hi > "$2" ;;
 read) cat "$2" ;;
 ls) ls "$2" ;;
-dev | connect | bind) exec "$SNAP/bin/iface-probe" "$1" "$2" ;;
+dev | connect | bind | unix | netlink | quota) exec "$SNAP/bin/iface-probe" "$1" "$2" ;;
 *) echo "unknown probe $1"; exit 2 ;;
 esac

@@ -4,15 +4,28 @@
  *
  *   snap-confine [--base BASE] snap.NAME.APP /usr/lib/snapd/snap-exec [ARGS...]
  *
- * Installed setuid root. The steps, in order (each dies on failure; see ../docs for the model):
- *   1. refuse to run from anywhere but the compiled-in path (the hardlink / copy lesson)
- *   2. read the caller's ids, save the umask, chdir("/"), validate every input once (invocation.c)
- *   3. open and check $SNAPPY_GLOBAL_ROOT and the policy blob (owner, mode, magic, version, size)
- *   4. AppArmor detection (fail closed), device cgroup
- *   5. join or create the preserved mount namespace and pivot into the base snap
- *   6. drop to the caller (read back), create ~/snap/NAME as the caller, no_new_privs
- *   7. AppArmor change_onexec where enabled, Landlock, seccomp
- *   8. scrub the environment and exec snap-exec at its compiled-in in-namespace path
+ * Installed setuid root, or (meson -Dsnap_confine_privileges=file-capabilities) mode 0755 with the
+ * permitted file capabilities SN_CONFINE_FILE_CAPS (privs.h) and no effective bit: the helper
+ * raises its effective set itself. It tells the two (and a root caller) apart at start from its ids
+ * and permitted set, and refuses anything else. In file-capabilities mode it sets fsuid and fsgid
+ * to 0 while it builds the sandbox, so every lock, namespace file, directory and cgroup it creates
+ * is root-owned exactly as in setuid mode (no chown after create). The kernel sets AT_SECURE for
+ * both, so glibc ignores LD_PRELOAD and friends and secure_getenv() hides SN_FAULTS and SNAPD_DEBUG.
+ *
+ * The steps, in order (each dies on failure; see ../docs/security-model.md for the model):
+ *   1. read the caller's ids and the permitted capabilities: setuid, file-capabilities or root
+ *   2. save the umask, chdir("/"), validate every input once (invocation.c)
+ *   3. open and check $SNAPPY_GLOBAL_ROOT; refuse to run from anywhere but the compiled-in path
+ *      (the hardlink / copy lesson: a copy loses setuid and file capabilities, a hardlink keeps them)
+ *   4. file-capabilities mode: raise the effective set, fsuid/fsgid 0 (read back)
+ *   5. load the policy blob (owner, mode, magic, version, size); read the snap cookie of an app
+ *   6. AppArmor detection (fail closed), device cgroup
+ *   7. join or create the preserved mount namespace and pivot into the base snap
+ *   8. drop to the caller (ids and fs ids read back, every capability set cleared and read back),
+ *      create ~/snap/NAME as the caller, no_new_privs
+ *   9. AppArmor change_onexec where enabled, Landlock
+ *  10. scrub the environment, set SNAP_COOKIE and SNAP_CONTEXT, seccomp, exec snap-exec at its
+ *      compiled-in in-namespace path
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +37,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "cookie-support.h"
 #include "invocation.h"
 #include "landlock-support.h"
 #include "log.h"
@@ -95,11 +109,9 @@ int main(int argc, char **argv)
 {
     sn_log_set_program("snap-confine");
     sn_log_init_from_env();
+    sn_confine_init_privileges();
     uid_t uid = getuid();
     gid_t gid = getgid();
-    sn_confine_set_caller(uid, gid);
-    if (geteuid() != 0)
-        sn_confine_die("must be run setuid root or as root");
 
     mode_t saved_umask = umask(022);
     char cwd_buf[PATH_MAX];
@@ -130,7 +142,13 @@ int main(int argc, char **argv)
     if (rootfd < 0)
         sn_confine_die_error(err, rootfd, "invalid invocation");
     check_own_path(inv->root);
+    sn_confine_raise_privileges();
     SnPolicyBlob *blob = load_policy(rootfd, inv->security_tag);
+
+    /* Read while privileged (the file is root's, 0600), reported once privileges are dropped. */
+    _sn_free_ char *cookie = NULL;
+    SnError *cookie_err = NULL;
+    int cookie_r = inv->hook ? 0 : sn_confine_read_cookie(rootfd, inv->snap_name, &cookie, &cookie_err);
 
     int aa = sn_confine_apparmor_enabled();
     if (aa < 0)
@@ -138,10 +156,15 @@ int main(int argc, char **argv)
 
     if (!sn_confine_apply_device_cgroup(blob, inv->security_tag))
         sn_log_debug("no v1 devices controller: device access is limited by Landlock only");
-    sn_confine_enter_mount_ns(inv, rootfd);
+    sn_confine_enter_mount_ns(inv, blob, rootfd);
     close(rootfd);
 
     sn_confine_drop_privileges();
+    if (cookie_r < 0) {
+        /* As snapd: the app runs without a cookie (snapctl will say it has no context). */
+        sn_log_warning("ignoring the cookie of %s: %s", inv->snap_name, sn_error_message(cookie_err, cookie_r));
+        sn_error_free(cookie_err);
+    }
     make_user_dirs(inv);
     sn_confine_set_no_new_privs();
     if (aa > 0)
@@ -153,6 +176,9 @@ int main(int argc, char **argv)
     if (setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/usr/games:/usr/local/games", 1) <
             0 ||
         setenv("TMPDIR", "/tmp", 1) < 0 || setenv("TEMPDIR", "/tmp", 1) < 0)
+        sn_confine_die("cannot set the environment: %m");
+    /* snapctl's context for apps; without a cookie file whatever the caller passed stays, as in snapd. */
+    if (cookie && (setenv("SNAP_COOKIE", cookie, 1) < 0 || setenv("SNAP_CONTEXT", cookie, 1) < 0))
         sn_confine_die("cannot set the environment: %m");
     /* The caller's cwd, looked up inside the new root as the caller; "/" when it does not exist there. */
     if (!inv->cwd || chdir(inv->cwd) < 0) {

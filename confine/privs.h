@@ -35,15 +35,16 @@ typedef enum SnConfineMode {
 /*
  * The permitted set the file-capabilities install gives the helper (the meson list
  * snap_confine_file_caps must name the same ones; confine/tests/test-privs.c checks):
- *   CAP_SYS_ADMIN   mount, umount2, unshare(CLONE_NEWNS), setns, pivot_root, the v1 devices cgroup
- *   CAP_SYS_CHROOT  setns into a mount namespace needs it besides CAP_SYS_ADMIN
- *   CAP_SYS_PTRACE  the capture helper opens /proc/PARENT/ns/mnt of the (non-dumpable) helper
- *   CAP_SETUID      setfsuid(0), so what the helper creates is root-owned
- *   CAP_SETGID      setfsgid(0), likewise
+ *   CAP_SYS_ADMIN     mount, umount2, unshare(CLONE_NEWNS), setns, pivot_root, devices.allow/deny
+ *   CAP_SYS_CHROOT    setns into a mount namespace needs it besides CAP_SYS_ADMIN
+ *   CAP_SYS_PTRACE    the capture helper opens /proc/PARENT/ns/mnt of the (non-dumpable) helper
+ *   CAP_SETUID        setfsuid(0), so what the helper creates is root-owned
+ *   CAP_SETGID        setfsgid(0), likewise
+ *   CAP_DAC_OVERRIDE  mkdir of the device cgroup: the v1 hierarchy's root is 0555, even for its owner
  */
 #define SN_CONFINE_FILE_CAPS                                                                                           \
     (SN_CONFINE_CAP_BIT(CAP_SYS_ADMIN) | SN_CONFINE_CAP_BIT(CAP_SYS_CHROOT) | SN_CONFINE_CAP_BIT(CAP_SYS_PTRACE) |     \
-     SN_CONFINE_CAP_BIT(CAP_SETUID) | SN_CONFINE_CAP_BIT(CAP_SETGID))
+     SN_CONFINE_CAP_BIT(CAP_SETUID) | SN_CONFINE_CAP_BIT(CAP_SETGID) | SN_CONFINE_CAP_BIT(CAP_DAC_OVERRIDE))
 
 /*
  * Pure: the mode of a process with these real and effective uids and this permitted capability

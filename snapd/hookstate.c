@@ -33,6 +33,8 @@ struct SnHookContext {
     pthread_mutex_t lock; /* the staged data below */
     json_t *patches;      /* array of config patches, in the order they were made */
     json_t *health;       /* staged health record, or NULL */
+    int64_t attrs_task;   /* interface hooks: the connect/disconnect task with the attributes, or 0 */
+    json_t *attrs;        /* staged dynamic attributes: {"plug-dynamic"?: {...}, "slot-dynamic"?: {...}} */
 };
 
 struct SnHookMgr {
@@ -77,6 +79,7 @@ SnHookContext *sn_hook_context_unref(SnHookContext *c)
     free(c->hook);
     json_decref(c->patches);
     json_decref(c->health);
+    json_decref(c->attrs);
     pthread_mutex_destroy(&c->lock);
     free(c);
     return NULL;
@@ -167,6 +170,89 @@ int sn_hook_context_set_health(SnHookContext *c, json_t *health)
     return 0;
 }
 
+/* ---- interface hooks: the connection's attributes in the attrs task ---- */
+
+int64_t sn_hook_context_attrs_task(const SnHookContext *c)
+{
+    return c->attrs_task;
+}
+
+static const char *side_key(bool plug_side, bool dynamic)
+{
+    return plug_side ? (dynamic ? "plug-dynamic" : "plug-static") : (dynamic ? "slot-dynamic" : "slot-static");
+}
+
+int sn_hook_context_attrs(SnHookContext *c, SnState *st, bool plug_side, char **ret_name, json_t **ret_static,
+                          json_t **ret_dynamic, SnError **reterr)
+{
+    _sn_cleanup_(sn_task_freep) SnTask *t = NULL;
+    if (c->attrs_task <= 0 || sn_task_load(st, c->attrs_task, &t, NULL) < 0)
+        return sn_error_set(reterr, -ENOENT, "internal error: cannot find attrs task");
+    const char *which = plug_side ? "plug" : "slot";
+    const char *name = json_string_value(json_object_get(json_object_get(t->data, which), which));
+    if (!name)
+        return sn_error_set(reterr, -EINVAL, "internal error: cannot find plug or slot data in the appropriate task");
+    json_t *stat = json_object_get(t->data, side_key(plug_side, false));
+    pthread_mutex_lock(&c->lock);
+    json_t *dyn = json_object_get(c->attrs, side_key(plug_side, true));
+    if (!dyn)
+        dyn = json_object_get(t->data, side_key(plug_side, true));
+    json_t *dcopy = json_is_object(dyn) ? json_deep_copy(dyn) : NULL;
+    pthread_mutex_unlock(&c->lock);
+    if (!json_is_object(stat) || !dcopy) {
+        json_decref(dcopy);
+        return sn_error_set(reterr, -EINVAL, "internal error: cannot get %s from appropriate task", which);
+    }
+    char *n = strdup(name);
+    json_t *scopy = json_deep_copy(stat);
+    if (!n || !scopy) {
+        free(n);
+        json_decref(scopy);
+        json_decref(dcopy);
+        return -ENOMEM;
+    }
+    *ret_name = n;
+    *ret_static = scopy;
+    *ret_dynamic = dcopy;
+    return 0;
+}
+
+int sn_hook_context_stage_attrs(SnHookContext *c, bool plug_side, json_t *dynamic)
+{
+    json_t *copy = json_deep_copy(dynamic);
+    if (!json_is_object(copy)) {
+        json_decref(copy);
+        return copy ? -EINVAL : -ENOMEM;
+    }
+    pthread_mutex_lock(&c->lock);
+    int r = 0;
+    if (!c->attrs && !(c->attrs = json_object()))
+        r = -ENOMEM;
+    if (r >= 0 && json_object_set_new(c->attrs, side_key(plug_side, true), copy) < 0)
+        r = -ENOMEM;
+    else
+        copy = NULL;
+    pthread_mutex_unlock(&c->lock);
+    json_decref(copy);
+    return r;
+}
+
+/* Writes the staged dynamic attributes into the attrs task's data. Lock held; context lock held. */
+static int commit_attrs(SnHookContext *c, SnState *st, SnError **reterr)
+{
+    _sn_cleanup_(sn_task_freep) SnTask *t = NULL;
+    if (sn_task_load(st, c->attrs_task, &t, NULL) < 0)
+        return sn_error_set(reterr, -ENOENT, "internal error: cannot find attrs task");
+    const char *key;
+    json_t *v;
+    json_object_foreach(c->attrs, key, v)
+    {
+        if (json_object_set(t->data, key, v) < 0)
+            return -ENOMEM;
+    }
+    return sn_task_set_data(st, t->id, t->data, reterr);
+}
+
 int sn_hook_context_commit(SnHookContext *c, SnState *st, SnError **reterr)
 {
     pthread_mutex_lock(&c->lock);
@@ -181,10 +267,14 @@ int sn_hook_context_commit(SnHookContext *c, SnState *st, SnError **reterr)
     }
     if (r >= 0 && c->health)
         r = sn_hookstate_health_store(st, c->snap, c->health, reterr);
+    if (r >= 0 && c->attrs)
+        r = commit_attrs(c, st, reterr);
     if (r >= 0) {
         json_array_clear(c->patches);
         json_decref(c->health);
         c->health = NULL;
+        json_decref(c->attrs);
+        c->attrs = NULL;
     }
     pthread_mutex_unlock(&c->lock);
     return r;
@@ -528,6 +618,8 @@ static int run_hook(SnHookMgr *m, SnTaskCtx *ctx, const char *setup_key, SnError
     _sn_cleanup_(sn_hook_context_unrefp) SnHookContext *c = context_new(id, hs.snap, hs.hook, rev);
     if (!c)
         return -ENOMEM;
+    /* interface hooks: snapd's hook-context "attrs-task", the connect or disconnect task */
+    c->attrs_task = json_integer_value(json_object_get(data, "attrs-task"));
     /* Before: the configure patch is what `snapctl get` sees while the hook runs. */
     if (json_is_object(patch) && json_object_size(patch) > 0) {
         sn_state_lock(st);

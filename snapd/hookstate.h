@@ -164,7 +164,30 @@ int sn_hook_context_config_patch(SnHookContext *c, SnState *st, json_t *patch, S
 /* Stages a health record (the state's form; borrowed). */
 int sn_hook_context_set_health(SnHookContext *c, json_t *health);
 /*
- * Stores what the context staged (configuration patches in order, then health) and clears it. In
+ * Interface hooks (prepare-, unprepare-, connect-, disconnect- plug and slot hooks): their run-hook
+ * task has "attrs-task", the id of the connect or disconnect task whose data holds the connection
+ * ("plug": {"snap","plug"}, "slot": {"snap","slot"}) and its attributes ("plug-static",
+ * "plug-dynamic", "slot-static", "slot-dynamic"), as snapd's hook context does.
+ */
+/* The attrs task's id, 0 when the context has none. */
+int64_t sn_hook_context_attrs_task(const SnHookContext *c);
+/*
+ * The name of the connection's plug (plug_side) or slot, and that side's static and dynamic
+ * attributes as the hook sees them (what it staged on top of the task's). Lock held. 0 with new
+ * references (and *ret_name, caller frees), or -ENOENT "internal error: cannot find attrs task"
+ * (no attrs task, or it is gone), -EINVAL when the task lacks the data.
+ */
+int sn_hook_context_attrs(SnHookContext *c, SnState *st, bool plug_side, char **ret_name, json_t **ret_static,
+                          json_t **ret_dynamic, SnError **reterr);
+/*
+ * Stages the whole dynamic attributes object (borrowed, copied) of one side; stored into the attrs
+ * task's data by sn_hook_context_commit, so only when the hook succeeds. 0, -EINVAL (not an object)
+ * or -ENOMEM.
+ */
+int sn_hook_context_stage_attrs(SnHookContext *c, bool plug_side, json_t *dynamic);
+/*
+ * Stores what the context staged (configuration patches in order, then health, then interface
+ * attributes into the attrs task) and clears it. In
  * the caller's transaction; lock held. For ephemeral contexts, after each snapctl call (snapd's
  * context.Done()); hook contexts are committed by the task handler.
  */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ifacestate-hooks.h"
 #include "ifacestate-internal.h"
 #include "interfaces-policy.h"
 #include "interfaces.h"
@@ -434,6 +435,35 @@ static RepoSnap *repo_snap(Repo *repo, const char *name)
     return NULL;
 }
 
+/* Whether snap (active and mounted) has the hook: declared in snap.yaml or an implicit meta/hooks file. */
+static bool repo_snap_has_hook(Repo *repo, const char *snap, const char *hook)
+{
+    RepoSnap *rs = hook ? repo_snap(repo, snap) : NULL;
+    return rs && (sn_snap_info_find_hook(rs->info, hook) || sn_strv_contains(rs->implicit_hooks, hook));
+}
+
+#define CONNECT_HOOKS                                                                                                  \
+    (SN_IFACE_HOOK_PREPARE_PLUG | SN_IFACE_HOOK_PREPARE_SLOT | SN_IFACE_HOOK_CONNECT_SLOT | SN_IFACE_HOOK_CONNECT_PLUG)
+#define DISCONNECT_HOOKS (SN_IFACE_HOOK_DISCONNECT_SLOT | SN_IFACE_HOOK_DISCONNECT_PLUG)
+
+/* The SnIfaceHooks bits (of want) of connection ps:p ss:s whose hooks its snaps have. */
+static unsigned conn_hooks(Repo *repo, const char *ps, const char *p, const char *ss, const char *s, unsigned want)
+{
+    static const SnIfaceHooks bits[] = {SN_IFACE_HOOK_PREPARE_PLUG,    SN_IFACE_HOOK_PREPARE_SLOT,
+                                        SN_IFACE_HOOK_CONNECT_SLOT,    SN_IFACE_HOOK_CONNECT_PLUG,
+                                        SN_IFACE_HOOK_DISCONNECT_SLOT, SN_IFACE_HOOK_DISCONNECT_PLUG};
+    const unsigned plug_side = SN_IFACE_HOOK_PREPARE_PLUG | SN_IFACE_HOOK_CONNECT_PLUG | SN_IFACE_HOOK_DISCONNECT_PLUG;
+    unsigned v = 0;
+    for (size_t i = 0; i < SN_ELEMENTSOF(bits); i++) {
+        if (!(want & bits[i]))
+            continue;
+        _sn_free_ char *hook = sn_iface_hook_name(bits[i], p, s);
+        if (repo_snap_has_hook(repo, (bits[i] & plug_side) ? ps : ss, hook))
+            v |= bits[i];
+    }
+    return v;
+}
+
 static SnIfaceCandidate candidate(const Repo *repo, const End *plug, const End *slot)
 {
     return (SnIfaceCandidate){.plug = &plug->e, .slot = &slot->e, .on_classic = repo->on_classic};
@@ -612,7 +642,11 @@ static int make_auto(Conn *c, const End *plug, const End *slot)
                : -ENOMEM;
 }
 
-int sn_ifacestate_auto_connect(SnState *st, const char *name, json_t **ret_made, SnError **reterr)
+/*
+ * sn_ifacestate_auto_connect; with hooked, the connections whose snaps have interface hooks are not
+ * stored but appended to hooked as connect chains (for the caller to inject into its change).
+ */
+static int auto_connect(SnState *st, const char *name, SnIfaceTaskSet *hooked, json_t **ret_made, SnError **reterr)
 {
     Repo repo = {0};
     Conn *conns = NULL;
@@ -683,10 +717,22 @@ int sn_ifacestate_auto_connect(SnState *st, const char *name, json_t **ret_made,
         }
         free(cands);
     }
+    _sn_free_ bool *injected = calloc(n_add + 1, sizeof(bool));
+    if (!injected && r >= 0)
+        r = -ENOMEM;
+    for (size_t i = 0; r >= 0 && hooked && i < n_add; i++) {
+        unsigned hooks = conn_hooks(&repo, add[i].plug_snap, add[i].plug, add[i].slot_snap, add[i].slot, CONNECT_HOOKS);
+        if (!hooks)
+            continue;
+        SnIfaceConnRef ref = {add[i].plug_snap, add[i].plug, add[i].slot_snap, add[i].slot};
+        r = sn_iface_tasks_connect(hooked, &ref, add[i].plug_static, add[i].slot_static, hooks, SN_IFACE_TASK_AUTO);
+        injected[i] = true;
+    }
     /* Store them all at once. */
     if (r >= 0 && n_add > 0 && (r = sn_state_begin(st, reterr)) >= 0) {
         for (size_t i = 0; r >= 0 && i < n_add; i++)
-            r = conn_put(st, &add[i], reterr);
+            if (!injected[i])
+                r = conn_put(st, &add[i], reterr);
         if (r < 0)
             sn_state_rollback(st);
         else
@@ -694,6 +740,8 @@ int sn_ifacestate_auto_connect(SnState *st, const char *name, json_t **ret_made,
     }
     sn_state_unlock(st);
     for (size_t i = 0; r >= 0 && i < n_add; i++) {
+        if (injected[i])
+            continue;
         _sn_free_ char *id = conn_id(add[i].plug_snap, add[i].plug, add[i].slot_snap, add[i].slot);
         if (!id || json_array_append_new(made, json_string(id)) < 0 || push_unique(&affected, add[i].plug_snap) < 0 ||
             push_unique(&affected, add[i].slot_snap) < 0)
@@ -724,6 +772,11 @@ int sn_ifacestate_auto_connect(SnState *st, const char *name, json_t **ret_made,
     else
         json_decref(made);
     return 0;
+}
+
+int sn_ifacestate_auto_connect(SnState *st, const char *name, json_t **ret_made, SnError **reterr)
+{
+    return auto_connect(st, name, NULL, ret_made, reterr);
 }
 
 int sn_ifacestate_forget(SnState *st, json_t *ids, SnError **reterr)
@@ -825,6 +878,27 @@ static int find_conn(SnState *st, const char *id, Conn *ret, bool *ret_found, Sn
     return 0;
 }
 
+/*
+ * The dynamic attributes of a connect task (what prepare hooks set with snapctl set :NAME) into c;
+ * a task without them (an existing connection connected again) keeps old's (may be NULL).
+ */
+static int take_dynamic_attrs(json_t *data, Conn *c, const Conn *old)
+{
+    json_t *pd = json_object_get(data, "plug-dynamic"), *sd = json_object_get(data, "slot-dynamic");
+    json_t *np = json_is_object(pd) ? json_deep_copy(pd) : old ? json_deep_copy(old->plug_dynamic) : json_object();
+    json_t *ns = json_is_object(sd) ? json_deep_copy(sd) : old ? json_deep_copy(old->slot_dynamic) : json_object();
+    if (!np || !ns) {
+        json_decref(np);
+        json_decref(ns);
+        return -ENOMEM;
+    }
+    json_decref(c->plug_dynamic);
+    json_decref(c->slot_dynamic);
+    c->plug_dynamic = np;
+    c->slot_dynamic = ns;
+    return 0;
+}
+
 static int do_connect(SnTaskCtx *ctx, void *userdata, SnError **reterr)
 {
     SnState *st = sn_task_ctx_state(ctx);
@@ -859,6 +933,8 @@ static int do_connect(SnTaskCtx *ctx, void *userdata, SnError **reterr)
     }
     if (r >= 0 && (r = make_auto(&c, plug, slot)) >= 0) {
         c.autoc = json_is_true(json_object_get(sn_task_ctx_data(ctx), "auto"));
+        c.by_gadget = json_is_true(json_object_get(sn_task_ctx_data(ctx), "by-gadget"));
+        r = take_dynamic_attrs(sn_task_ctx_data(ctx), &c, had ? &old : NULL);
         r = in_transaction(st, put_fn, &c, reterr);
     }
     sn_state_unlock(st);
@@ -911,7 +987,9 @@ static int do_disconnect(SnTaskCtx *ctx, void *userdata, SnError **reterr)
     _sn_free_ char *id = conn_id(ref.plug_snap, ref.plug, ref.slot_snap, ref.slot);
     if (!id)
         return -ENOMEM;
-    bool forget = json_is_true(json_object_get(data, "forget"));
+    /* a removal's disconnect drops the record, so that a reinstall auto-connects again (snapd) */
+    bool forget =
+        json_is_true(json_object_get(data, "forget")) || json_is_true(json_object_get(data, "auto-disconnect"));
     Conn c = {0};
     bool found = false;
     sn_state_lock(st);
@@ -981,15 +1059,55 @@ static char *task_snap_name(SnTaskCtx *ctx, SnError **reterr)
     return strdup(name);
 }
 
+typedef struct Inject {
+    SnIfaceTaskSet ts;
+    int64_t change_id, task_id;
+} Inject;
+
+static int inject_fn(SnState *st, void *userdata, SnError **reterr)
+{
+    Inject *in = userdata;
+    return sn_iface_tasks_inject(st, &in->ts, in->change_id, in->task_id, reterr);
+}
+
+static void inject_free(void *userdata)
+{
+    Inject *in = userdata;
+    sn_iface_task_set_done(&in->ts);
+    free(in);
+}
+
+/* Injects ts (taken, emptied) after the task when it has tasks, with the task's success. */
+static int inject_on_commit(SnTaskCtx *ctx, SnIfaceTaskSet *ts)
+{
+    if (ts->n == 0)
+        return 0;
+    Inject *in = calloc(1, sizeof(*in));
+    if (!in) {
+        sn_iface_task_set_done(ts);
+        return -ENOMEM;
+    }
+    *in = (Inject){.ts = *ts, .change_id = sn_task_ctx_change_id(ctx), .task_id = sn_task_ctx_id(ctx)};
+    *ts = (SnIfaceTaskSet){0};
+    return sn_task_ctx_on_commit(ctx, inject_fn, in, inject_free);
+}
+
 static int do_auto_connect(SnTaskCtx *ctx, void *userdata, SnError **reterr)
 {
     _sn_free_ char *name = task_snap_name(ctx, reterr);
     if (!name)
         return -EINVAL;
     json_t *made = NULL;
-    int r = sn_ifacestate_auto_connect(sn_task_ctx_state(ctx), name, &made, reterr);
-    if (r < 0)
+    /* snapd injects connect chains with their hooks; here only connections with hooks need that */
+    SnIfaceTaskSet hooked = {0};
+    int r = auto_connect(sn_task_ctx_state(ctx), name, &hooked, &made, reterr);
+    if (r >= 0)
+        r = inject_on_commit(ctx, &hooked);
+    sn_iface_task_set_done(&hooked);
+    if (r < 0) {
+        json_decref(made);
         return r;
+    }
     if (json_array_size(made) > 0)
         sn_task_ctx_logf(ctx, "Connected %zu plugs and slots of snap \"%s\" automatically", json_array_size(made),
                          name);
@@ -1020,13 +1138,27 @@ static int do_drop_conns(SnTaskCtx *ctx, void *userdata, SnError **reterr)
         dropped = json_array();
         json_object_set_new(data, "dropped", dropped);
     }
+    /* a removal's connections whose snaps have disconnect hooks get snapd's injected disconnect chains */
+    SnIfaceTaskSet hooked = {0};
+    Repo repo = {0};
     sn_state_lock(st);
-    int r = conns_load(st, &v, &n, reterr);
+    int r = undesired_too ? 0 : repo_load(st, &repo, reterr);
+    if (r >= 0)
+        r = conns_load(st, &v, &n, reterr);
     for (size_t i = 0; r >= 0 && i < n; i++) {
         if (!SN_STREQ(v[i].plug_snap, name) && !SN_STREQ(v[i].slot_snap, name))
             continue;
         if (v[i].undesired && !undesired_too)
             continue;
+        unsigned hooks =
+            undesired_too ? 0
+                          : conn_hooks(&repo, v[i].plug_snap, v[i].plug, v[i].slot_snap, v[i].slot, DISCONNECT_HOOKS);
+        if (hooks) {
+            SnIfaceConnRef ref = {v[i].plug_snap, v[i].plug, v[i].slot_snap, v[i].slot};
+            r = sn_iface_tasks_disconnect(&hooked, &ref, v[i].plug_static, v[i].plug_dynamic, v[i].slot_static,
+                                          v[i].slot_dynamic, hooks, SN_IFACE_TASK_AUTO_DISCONNECT);
+            continue;
+        }
         _sn_free_ char *id = conn_id(v[i].plug_snap, v[i].plug, v[i].slot_snap, v[i].slot);
         if (!id || json_array_append_new(dropped, conn_to_json(&v[i])) < 0)
             r = -ENOMEM;
@@ -1036,7 +1168,11 @@ static int do_drop_conns(SnTaskCtx *ctx, void *userdata, SnError **reterr)
             r = push_unique(&affected, SN_STREQ(v[i].plug_snap, name) ? v[i].slot_snap : v[i].plug_snap);
     }
     sn_state_unlock(st);
+    repo_done(&repo);
     conns_free(v, n);
+    if (r >= 0)
+        r = inject_on_commit(ctx, &hooked);
+    sn_iface_task_set_done(&hooked);
     return r < 0 ? r : regenerate_snaps(st, affected, reterr);
 }
 
@@ -1383,8 +1519,17 @@ int sn_ifacestate_connect_change(SnState *st, const char *plug_snap, const char 
     json_t *data = ref_data(p->snap, p->name, s->snap, s->name);
     r = add_affected(c, repo.system, p->snap, s->snap);
     /* Connecting an existing connection again is a change that does nothing and succeeds. */
-    if (r >= 0)
+    if (r >= 0 && existing)
         r = sn_new_change_add_task(c, "connect", summary, data, NULL);
+    else if (r >= 0) {
+        SnIfaceTaskSet ts = {0};
+        SnIfaceConnRef ref = {p->snap, p->name, s->snap, s->name};
+        r = sn_iface_tasks_connect(&ts, &ref, p->attrs, s->attrs,
+                                   conn_hooks(&repo, p->snap, p->name, s->snap, s->name, CONNECT_HOOKS), 0);
+        if (r >= 0)
+            r = sn_iface_tasks_add_to_change(&ts, c, -1, NULL);
+        sn_iface_task_set_done(&ts);
+    }
     json_decref(data);
     if (r < 0) {
         sn_new_change_free(c);
@@ -1392,7 +1537,6 @@ int sn_ifacestate_connect_change(SnState *st, const char *plug_snap, const char 
     }
     *ret_change = c;
     r = 0;
-    (void)existing;
 out:
     repo_done(&repo);
     return r;
@@ -1455,23 +1599,27 @@ int sn_ifacestate_disconnect_change(SnState *st, const char *plug_snap, const ch
     _sn_free_ char *summary = sn_strdup_printf("Disconnect %s:%s from %s:%s", plug_snap, plug, slot_snap, slot);
     SnNewChange *c = summary ? sn_new_change_new("disconnect-snap", summary) : NULL;
     r = c ? 0 : -ENOMEM;
+    Repo repo = {0};
+    if (r >= 0)
+        r = repo_load(st, &repo, reterr);
+    /* One after the other: each regenerates profiles from the state the previous one left. */
+    SnIfaceTaskSet set = {0};
     for (size_t i = 0; r >= 0 && i < n; i++) {
         if (!pick[i])
             continue;
-        _sn_free_ char *ts =
-            sn_strdup_printf("Disconnect %s:%s from %s:%s", v[i].plug_snap, v[i].plug, v[i].slot_snap, v[i].slot);
-        json_t *data = ref_data(v[i].plug_snap, v[i].plug, v[i].slot_snap, v[i].slot);
-        if (data && forget)
-            json_object_set_new(data, "forget", json_true());
-        r = ts && data ? sn_new_change_add_task(c, "disconnect", ts, data, NULL) : -ENOMEM;
-        json_decref(data);
+        SnIfaceConnRef ref = {v[i].plug_snap, v[i].plug, v[i].slot_snap, v[i].slot};
+        r = sn_iface_tasks_disconnect(
+            &set, &ref, v[i].plug_static, v[i].plug_dynamic, v[i].slot_static, v[i].slot_dynamic,
+            conn_hooks(&repo, v[i].plug_snap, v[i].plug, v[i].slot_snap, v[i].slot, DISCONNECT_HOOKS),
+            forget ? SN_IFACE_TASK_FORGET : 0);
         if (r >= 0)
             r = add_affected(c, system, v[i].plug_snap, v[i].slot_snap);
     }
-    conns_free(v, n);
-    /* One after the other: each regenerates profiles from the state the previous one left. */
     if (r >= 0)
-        r = sn_new_change_chain(c);
+        r = sn_iface_tasks_add_to_change(&set, c, -1, NULL);
+    sn_iface_task_set_done(&set);
+    repo_done(&repo);
+    conns_free(v, n);
     if (r < 0) {
         sn_new_change_free(c);
         return r;

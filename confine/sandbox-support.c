@@ -87,6 +87,84 @@ static void write_line(int dirfd, const char *file, const char *text)
         sn_confine_die("cannot write \"%s\" to the device cgroup's %s: %m", text, file);
 }
 
+/* One rule as the controller takes and shows it: "c 1:3 rwm" (access letters in the kernel's order). */
+static void format_rule(const SnPolicyDeviceRule *rule, uint8_t access, char line[64])
+{
+    char maj[16] = "*", min[16] = "*", acc[4] = "";
+    if (rule->major >= 0)
+        snprintf(maj, sizeof(maj), "%d", rule->major);
+    if (rule->minor >= 0)
+        snprintf(min, sizeof(min), "%d", rule->minor);
+    size_t k = 0;
+    if (access & SN_POLICY_DEV_READ)
+        acc[k++] = 'r';
+    if (access & SN_POLICY_DEV_WRITE)
+        acc[k++] = 'w';
+    if (access & SN_POLICY_DEV_MKNOD)
+        acc[k++] = 'm';
+    snprintf(line, 64, "%c %s:%s %s", rule->type, maj, min, acc);
+}
+
+static bool same_device(const SnPolicyDeviceRule *a, const SnPolicyDeviceRule *b)
+{
+    return a->type == b->type && a->major == b->major && a->minor == b->minor;
+}
+
+ssize_t sn_confine_device_list_expected(const SnPolicyDeviceRule *rules, size_t n, char *buf, size_t size)
+{
+    size_t len = 0;
+    if (size == 0)
+        return -E2BIG;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        if (rules[i].type != 'c' && rules[i].type != 'b')
+            return -EINVAL;
+        /* The controller merges an allow into the first exception with the same type and numbers. */
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = same_device(&rules[j], &rules[i]);
+        if (seen)
+            continue;
+        uint8_t access = 0;
+        for (size_t j = i; j < n; j++)
+            if (same_device(&rules[j], &rules[i]))
+                access |= rules[j].access;
+        char line[64];
+        format_rule(&rules[i], access, line);
+        size_t l = strlen(line);
+        if (len + l + 2 > size)
+            return -E2BIG;
+        memcpy(buf + len, line, l);
+        buf[len + l] = '\n';
+        len += l + 1;
+        buf[len] = '\0';
+    }
+    return (ssize_t)len;
+}
+
+/* Whether the cgroup's devices.list is exactly want (the rules are already in place). */
+static bool device_list_is(int dirfd, const char *want, size_t want_len)
+{
+    _sn_close_ int fd = openat(dirfd, "devices.list", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return false;
+    char have[SN_DEVICE_LIST_MAX];
+    size_t len = 0;
+    for (;;) {
+        ssize_t r = read(fd, have + len, sizeof(have) - len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return false;
+        if (r == 0)
+            break;
+        len += (size_t)r;
+        if (len == sizeof(have))
+            return false;
+    }
+    return len == want_len && memcmp(have, want, len) == 0;
+}
+
 bool sn_confine_apply_device_cgroup(const SnPolicyBlob *blob, const char *tag)
 {
     if (blob->header->flags & SN_POLICY_FLAG_DEVICES_SELF_MANAGED)
@@ -105,25 +183,22 @@ bool sn_confine_apply_device_cgroup(const SnPolicyBlob *blob, const char *tag)
     sn_safe_close(dir);
     if (dirfd < 0)
         sn_confine_die("cannot open the device cgroup %s: %m", tag);
-    write_line(dirfd, "devices.deny", "a");
     size_t n = 0;
     const SnPolicyDeviceRule *rules = sn_policy_blob_device_rules(blob, &n);
-    for (size_t i = 0; i < n; i++) {
-        char maj[16] = "*", min[16] = "*", acc[4] = "";
-        if (rules[i].major >= 0)
-            snprintf(maj, sizeof(maj), "%d", rules[i].major);
-        if (rules[i].minor >= 0)
-            snprintf(min, sizeof(min), "%d", rules[i].minor);
-        size_t k = 0;
-        if (rules[i].access & SN_POLICY_DEV_READ)
-            acc[k++] = 'r';
-        if (rules[i].access & SN_POLICY_DEV_WRITE)
-            acc[k++] = 'w';
-        if (rules[i].access & SN_POLICY_DEV_MKNOD)
-            acc[k++] = 'm';
-        char line[64];
-        snprintf(line, sizeof(line), "%c %s:%s %s", rules[i].type, maj, min, acc);
-        write_line(dirfd, "devices.allow", line);
+    /*
+     * The cgroup outlives a launch: when it already holds exactly these rules (an earlier launch of
+     * the same policy wrote them), rewriting them only costs time and, between the "a" denial and the
+     * last allow, takes devices away from the snap's running processes. Anything else is rewritten.
+     */
+    char want[SN_DEVICE_LIST_MAX];
+    ssize_t want_len = sn_confine_device_list_expected(rules, n, want, sizeof(want));
+    if (want_len < 0 || sn_faulty("device-list") || !device_list_is(dirfd, want, (size_t)want_len)) {
+        write_line(dirfd, "devices.deny", "a");
+        for (size_t i = 0; i < n; i++) {
+            char line[64];
+            format_rule(&rules[i], rules[i].access, line);
+            write_line(dirfd, "devices.allow", line);
+        }
     }
     char pid[32];
     snprintf(pid, sizeof(pid), "%d", (int)getpid());

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "policy-blob.h"
 
@@ -35,3 +36,16 @@ void sn_confine_apparmor_change_onexec(const char *tag);
  * devices controller is mounted; dies on any other failure.
  */
 bool sn_confine_apply_device_cgroup(const SnPolicyBlob *blob, const char *tag);
+
+/* Room for the devices.list of SN_POLICY_BLOB_MAX_DEVICE_RULES rules ("c 2147483647:2147483647 rwm\n"). */
+#define SN_DEVICE_LIST_MAX 8192
+
+/*
+ * What the v1 devices controller's devices.list shows after the writes above ("a" to devices.deny,
+ * then each rule to devices.allow): one "TYPE MAJOR:MINOR ACCESS" line per rule, where a later rule
+ * with the same type and numbers is merged into the first (its access added). Writes it,
+ * NUL-terminated, into buf of size bytes and returns its length; -E2BIG when it does not fit, -EINVAL
+ * for a rule of type 'a' (the controller then shows "a *:* rwm", not the rules). Pure; never dies.
+ * sn_confine_apply_device_cgroup skips its rule writes when the cgroup's list equals this.
+ */
+ssize_t sn_confine_device_list_expected(const SnPolicyDeviceRule *rules, size_t n, char *buf, size_t size);

@@ -338,6 +338,54 @@ static json_t *string_lossy(const char *s)
     return j;
 }
 
+/* One json-seq record (RFC 7464) of an entry, as snapd's: RS, {"timestamp","message","sid","pid"}, LF. */
+static void put_record(SnBuf *b, const SnServiceLogEntry *e)
+{
+    char ts[64];
+    char pid[24];
+    snprintf(pid, sizeof(pid), "%d", (int)e->pid);
+    json_t *o =
+        json_pack("{s:s, s:o, s:s, s:s}", "timestamp", sn_service_log_format_timestamp(e->timestamp_ns, ts, sizeof(ts)),
+                  "message", string_lossy(e->message), "sid", e->sid, "pid", pid);
+    _sn_free_ char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (!text) {
+        b->failed = true;
+        return;
+    }
+    sn_buf_putc(b, '\x1e');
+    sn_buf_puts(b, text);
+    sn_buf_putc(b, '\n');
+}
+
+/* A follow=true stream: one per connection, until the client goes away. */
+typedef struct LogFollow {
+    SnApiDeferred *d;
+    SnServiceLog *log;
+    uint64_t id;
+    bool following;
+} LogFollow;
+
+/* On the loop thread (where the supervisor appends), with the log's lock held. */
+static void follow_entry(const SnServiceLogEntry *e, void *userdata)
+{
+    LogFollow *f = userdata;
+    SnBuf b = {0};
+    put_record(&b, e);
+    /* a client too far behind is dropped by the server: follow_gone comes from the loop */
+    if (sn_buf_ok(&b))
+        (void)sn_api_deferred_stream_write(f->d, b.data, b.len);
+    sn_buf_done(&b);
+}
+
+static void follow_gone(void *userdata)
+{
+    LogFollow *f = userdata;
+    if (f->following)
+        sn_service_log_unfollow(f->log, f->id);
+    free(f);
+}
+
 json_t *sn_api_get_logs(const SnApiRequest *req, void *userdata)
 {
     SnApiApps *ctx = userdata;
@@ -349,9 +397,22 @@ json_t *sn_api_get_logs(const SnApiRequest *req, void *userdata)
             return sn_api_error(400, NULL, NULL, "invalid value for n: \"%s\"", ns);
         n = v < 0 ? -1 : (long)v;
     }
-    const char *follow = sn_api_request_param(req, "follow");
-    if (follow && (SN_STREQ(follow, "true") || SN_STREQ(follow, "1")))
-        return sn_api_error(400, NULL, NULL, "cannot follow logs: this daemon cannot stream a response yet");
+    /* Go's strconv.ParseBool, as snapd reads it */
+    const char *fs = sn_api_request_param(req, "follow");
+    bool follow = false;
+    if (fs && *fs) {
+        static const char *const yes[] = {"1", "t", "T", "TRUE", "true", "True"};
+        static const char *const no[] = {"0", "f", "F", "FALSE", "false", "False"};
+        bool known = false;
+        for (size_t k = 0; k < SN_ELEMENTSOF(yes); k++) {
+            if (SN_STREQ(fs, yes[k]))
+                follow = known = true;
+            if (SN_STREQ(fs, no[k]))
+                known = true;
+        }
+        if (!known)
+            return sn_api_error(400, NULL, NULL, "invalid value for follow: \"%s\"", fs);
+    }
     _sn_strv_free_ char **names = split_names(sn_api_request_param(req, "names"));
     if (!names)
         return NULL;
@@ -374,31 +435,44 @@ json_t *sn_api_get_logs(const SnApiRequest *req, void *userdata)
     json_decref(apps);
     if (!sids[0])
         return sn_api_error(404, "app-not-found", NULL, "no matching services");
+    SnServiceLog *log = ctx->services ? sn_supervisor_log(sn_servicemgr_supervisor(ctx->services)) : NULL;
     SnServiceLogEntry *entries = NULL;
     size_t count = 0;
-    if (ctx->services && n != 0 &&
-        sn_service_log_read(sn_supervisor_log(sn_servicemgr_supervisor(ctx->services)), sids, n, &entries, &count) < 0)
+    /* Appends come from the loop thread, which runs this: nothing comes between the read and the follow. */
+    if (log && n != 0 && sn_service_log_read(log, sids, n, &entries, &count) < 0)
         return NULL;
     SnBuf b = {0};
-    for (size_t k = 0; k < count; k++) {
-        char ts[64];
-        char pid[24];
-        snprintf(pid, sizeof(pid), "%d", (int)entries[k].pid);
-        json_t *o = json_pack("{s:s, s:o, s:s, s:s}", "timestamp",
-                              sn_service_log_format_timestamp(entries[k].timestamp_ns, ts, sizeof(ts)), "message",
-                              string_lossy(entries[k].message), "sid", entries[k].sid, "pid", pid);
-        _sn_free_ char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
-        json_decref(o);
-        if (text) {
-            sn_buf_putc(&b, '\x1e');
-            sn_buf_puts(&b, text);
-            sn_buf_putc(&b, '\n');
-        }
-    }
+    for (size_t k = 0; k < count; k++)
+        put_record(&b, &entries[k]);
     sn_service_log_entries_free(entries, count);
-    json_t *resp = sn_buf_ok(&b) ? sn_api_raw(200, "application/json-seq", NULL, b.data ? b.data : "", b.len) : NULL;
+    if (!sn_buf_ok(&b)) {
+        sn_buf_done(&b);
+        return NULL;
+    }
+    LogFollow *f = follow ? calloc(1, sizeof(*f)) : NULL;
+    json_t *marker = f ? sn_api_defer(req, follow_gone, f, &f->d) : NULL;
+    if (!marker) {
+        /* not following (or a request the server did not make): the entries at once */
+        free(f);
+        json_t *resp = sn_api_raw(200, "application/json-seq", NULL, b.data ? b.data : "", b.len);
+        sn_buf_done(&b);
+        return resp;
+    }
+    f->log = log;
+    int r = sn_api_deferred_stream_begin(f->d, 200, "application/json-seq");
+    if (r >= 0)
+        r = sn_api_deferred_stream_write(f->d, b.data, b.len);
     sn_buf_done(&b);
-    return resp;
+    if (r >= 0 && log)
+        r = sn_service_log_follow(log, sids, follow_entry, f, &f->id);
+    if (r >= 0 && log)
+        f->following = true;
+    else {
+        /* nothing to follow (no supervisor), or it failed: the stream ends with what it has */
+        sn_api_deferred_stream_end(f->d);
+        free(f);
+    }
+    return marker;
 }
 
 int sn_api_apps_register(SnApiServer *s, SnApiApps *ctx)

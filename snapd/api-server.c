@@ -72,9 +72,152 @@ struct Conn {
     SnApiHandler handler;
     void *stream_state;
     json_t *early; /* the response, when decided before the body ended */
+
+    /* an answer given later (sn_api_defer) */
+    SnApiDeferred *deferred; /* pending, or NULL */
+    bool in_handler;         /* the handler is running: resume after it returns, not from an event */
+    bool overflow;           /* a stream's client fell too far behind: drop it */
+    struct event *resume;    /* parses what waits once a deferred answer is complete */
+};
+
+struct SnApiDeferred {
+    Conn *conn;
+    SnApiDeferredGone gone;
+    void *userdata;
+    bool keep_alive;
+    bool streaming;
 };
 
 static const http_parser_settings parser_settings;
+
+/* ---- deferred answers ---- */
+
+static const char deferred_type[] = "deferred";
+
+static bool is_deferred_marker(json_t *env)
+{
+    return env && SN_STREQ(json_string_value(json_object_get(env, "type")), deferred_type);
+}
+
+/* Forgets the pending answer, telling its owner (the client went away, or the server goes). */
+static void deferred_drop(Conn *c)
+{
+    SnApiDeferred *d = SN_TAKE_PTR(c->deferred);
+    if (!d)
+        return;
+    if (d->gone)
+        d->gone(d->userdata);
+    free(d);
+}
+
+/* The answer is complete: parse what the client sent meanwhile, from the loop (not from the caller's stack). */
+static void deferred_finish(SnApiDeferred *d)
+{
+    Conn *c = d->conn;
+    c->deferred = NULL;
+    if (!d->keep_alive)
+        c->closing = true;
+    free(d);
+    if (!c->in_handler)
+        event_active(c->resume, EV_TIMEOUT, 1);
+}
+
+json_t *sn_api_defer(const SnApiRequest *req, SnApiDeferredGone gone, void *userdata, SnApiDeferred **ret)
+{
+    Conn *c = req->conn;
+    if (!c || c->deferred || !c->in_handler)
+        return NULL;
+    json_t *marker = json_pack("{s:s}", "type", deferred_type);
+    SnApiDeferred *d = marker ? calloc(1, sizeof(*d)) : NULL;
+    if (!d) {
+        json_decref(marker);
+        return NULL;
+    }
+    *d = (SnApiDeferred){
+        .conn = c,
+        .gone = gone,
+        .userdata = userdata,
+        .keep_alive = http_should_keep_alive(&c->parser),
+    };
+    c->deferred = d;
+    *ret = d;
+    return marker;
+}
+
+struct event_base *sn_api_deferred_base(const SnApiDeferred *d)
+{
+    return d->conn->server->base;
+}
+
+static void write_response(Conn *c, json_t *env, bool keep_alive);
+
+void sn_api_deferred_reply(SnApiDeferred *d, json_t *env)
+{
+    if (!env)
+        env = sn_api_error(500, NULL, NULL, "internal error");
+    if (d->streaming)
+        sn_api_deferred_stream_end(d); /* the status line is out: nothing else can be said */
+    else {
+        if (!d->conn->overflow)
+            write_response(d->conn, env, d->keep_alive);
+        deferred_finish(d);
+    }
+    json_decref(env);
+}
+
+static void http_date(char *buf, size_t size)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(buf, size, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+int sn_api_deferred_stream_begin(SnApiDeferred *d, int status, const char *content_type)
+{
+    if (d->streaming)
+        return -EINVAL;
+    d->streaming = true;
+    char date[64];
+    http_date(date, sizeof(date));
+    if (status < 100 || status > 599)
+        status = 500;
+    return evbuffer_add_printf(bufferevent_get_output(d->conn->bev),
+                               "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nDate: %s\r\nTransfer-Encoding: chunked\r\n%s\r\n",
+                               status, sn_api_status_text(status), content_type, date,
+                               d->keep_alive ? "" : "Connection: close\r\n") < 0
+               ? -ENOMEM
+               : 0;
+}
+
+int sn_api_deferred_stream_write(SnApiDeferred *d, const void *data, size_t len)
+{
+    Conn *c = d->conn;
+    if (!d->streaming)
+        return -EINVAL;
+    if (c->overflow)
+        return -ENOBUFS;
+    if (len == 0)
+        return 0;
+    struct evbuffer *out = bufferevent_get_output(c->bev);
+    if (evbuffer_get_length(out) + len > SN_API_MAX_STREAM_BACKLOG) {
+        /* dropped from the loop: the caller may hold locks its gone callback needs */
+        c->overflow = true;
+        event_active(c->resume, EV_TIMEOUT, 1);
+        return -ENOBUFS;
+    }
+    if (evbuffer_add_printf(out, "%zx\r\n", len) < 0 || evbuffer_add(out, data, len) < 0 ||
+        evbuffer_add(out, "\r\n", 2) < 0)
+        return -ENOMEM;
+    return 0;
+}
+
+void sn_api_deferred_stream_end(SnApiDeferred *d)
+{
+    if (d->streaming && !d->conn->overflow)
+        evbuffer_add(bufferevent_get_output(d->conn->bev), "0\r\n\r\n", 5);
+    deferred_finish(d);
+}
 
 /* ---- envelopes ---- */
 
@@ -337,6 +480,7 @@ static void fill_request(Conn *c, SnApiRequest *req)
         .pid = c->cred.pid,
         .socket = c->which,
         .stream_state = c->stream_state,
+        .conn = c,
     };
 }
 
@@ -497,10 +641,7 @@ static void write_response(Conn *c, json_t *env, bool keep_alive)
                       "\"result\":{\"message\":\"cannot encode the response\"}}");
     }
     char date[64];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    http_date(date, sizeof(date));
     struct evbuffer *out = bufferevent_get_output(c->bev);
     size_t blen = body ? strlen(body) : 0;
     evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n%sDate: %s\r\nContent-Length: %zu\r\n%s\r\n",
@@ -527,7 +668,21 @@ static int on_message_complete(http_parser *p)
             req.body = c->body.data ? c->body.data : "";
             req.body_len = c->body.len;
         }
+        c->in_handler = true;
         env = c->handler(&req, c->route->userdata);
+        c->in_handler = false;
+        if (is_deferred_marker(env)) {
+            json_decref(env);
+            request_reset(c);
+            if (c->deferred) {
+                /* answered later: read nothing more of this connection until then */
+                http_parser_pause(p, 1);
+                return 0;
+            }
+            return c->closing ? -1 : 0; /* answered from the handler itself */
+        }
+        if (c->deferred) /* deferred, then answered at once after all: the handle goes */
+            deferred_drop(c);
         if (!env)
             env = sn_api_error(500, NULL, NULL, "internal error");
     }
@@ -551,7 +706,10 @@ static const http_parser_settings parser_settings = {
 
 static void conn_free(Conn *c)
 {
+    deferred_drop(c);
     request_reset(c);
+    if (c->resume)
+        event_free(c->resume);
     if (c->bev)
         bufferevent_free(c->bev);
     if (c->prev)
@@ -575,13 +733,21 @@ static void conn_read_cb(struct bufferevent *bev, void *userdata)
 {
     Conn *c = userdata;
     struct evbuffer *in = bufferevent_get_input(bev);
-    while (!c->closing && evbuffer_get_length(in) > 0) {
+    if (c->deferred && evbuffer_get_length(in) > SN_API_MAX_BODY) {
+        conn_free(c); /* a client that floods while its answer is pending */
+        return;
+    }
+    while (!c->closing && !c->deferred && evbuffer_get_length(in) > 0) {
         struct evbuffer_iovec v;
         if (evbuffer_peek(in, -1, NULL, &v, 1) < 1)
             break;
         size_t n = http_parser_execute(&c->parser, &parser_settings, v.iov_base, v.iov_len);
         if (c->closing)
             break; /* a response with Connection: close was queued */
+        if (c->deferred && HTTP_PARSER_ERRNO(&c->parser) == HPE_PAUSED) {
+            evbuffer_drain(in, n); /* the rest waits for the answer */
+            break;
+        }
         if (HTTP_PARSER_ERRNO(&c->parser) != HPE_OK || n != v.iov_len) {
             json_t *env = sn_api_error(400, NULL, NULL, "cannot parse the request: %s",
                                        http_errno_description(HTTP_PARSER_ERRNO(&c->parser)));
@@ -595,6 +761,20 @@ static void conn_read_cb(struct bufferevent *bev, void *userdata)
         bufferevent_disable(bev, EV_READ);
         conn_write_cb(bev, c);
     }
+}
+
+/* After a deferred answer: what the client sent meanwhile; or a stream's client fell behind. */
+static void conn_resume_cb(evutil_socket_t fd, short what, void *userdata)
+{
+    Conn *c = userdata;
+    if (c->overflow) {
+        conn_free(c);
+        return;
+    }
+    if (c->deferred)
+        return;
+    http_parser_pause(&c->parser, 0);
+    conn_read_cb(c->bev, c);
 }
 
 static void conn_event_cb(struct bufferevent *bev, short events, void *userdata)
@@ -619,8 +799,14 @@ static void accept_ctx_cb(struct evconnlistener *lev, evutil_socket_t fd, struct
     socklen_t cl = sizeof(c->cred);
     c->has_cred = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->cred, &cl) == 0 && cl == sizeof(c->cred);
     c->bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
-    if (!c->bev) {
-        close(fd);
+    c->resume = event_new(s->base, -1, 0, conn_resume_cb, c);
+    if (!c->bev || !c->resume) {
+        if (c->bev)
+            bufferevent_free(c->bev);
+        else
+            close(fd);
+        if (c->resume)
+            event_free(c->resume);
         free(c);
         return;
     }

@@ -14,7 +14,9 @@
  * or root (others get 403 "access denied", kind login-required). On snapd-snap.socket only
  * routes marked for it answer; every other route gives 403 "access denied".
  *
- * Handlers run on the event loop thread, one request at a time, and return the whole envelope.
+ * Handlers run on the event loop thread, one request at a time, and return the whole envelope,
+ * or defer it (sn_api_defer below): an answer given later (snapctl waiting for a change) or a
+ * streamed one (GET /v2/logs?follow=true), without blocking the loop or other connections.
  */
 #pragma once
 
@@ -60,6 +62,7 @@ typedef struct SnApiRequest {
     pid_t pid;
     SnApiSocket socket;
     void *stream_state; /* what the route's body stream returned, when it has one */
+    void *conn;         /* the server's, for sn_api_defer(); NULL in requests built by tests */
 } SnApiRequest;
 
 /* The first value of a query parameter, or NULL. */
@@ -135,5 +138,54 @@ json_t *sn_api_error(int status, const char *kind, json_t *value, const char *fm
  * copied). NULL on allocation failure or a body that is not UTF-8.
  */
 json_t *sn_api_raw(int status, const char *content_type, const char *extra_headers, const char *body, size_t len);
+/* ---- answers given later, and streamed answers ---- */
+
+/*
+ * A request whose answer comes later. The connection reads no further request until the answer
+ * is complete, but keeps watching for the client going away.
+ */
+typedef struct SnApiDeferred SnApiDeferred;
+
+/*
+ * Called once when the client goes away (or the server is freed) before the answer is complete:
+ * the handle is invalid once it returns, and gone must release what refers to it. Never called
+ * after the answer was completed. May not call back into the handle.
+ */
+typedef void (*SnApiDeferredGone)(void *userdata);
+
+/*
+ * Defers the answer of req: *ret is the handle to answer with, and the handler must return the
+ * envelope this returns (a marker the server does not send). gone (may be NULL) and userdata as
+ * above. NULL (and nothing deferred) on ENOMEM or for a request not made by the server (tests
+ * that call a handler directly: req->conn is NULL); the handler then answers at once.
+ */
+json_t *sn_api_defer(const SnApiRequest *req, SnApiDeferredGone gone, void *userdata, SnApiDeferred **ret);
+
+/* The loop the server runs on (for the timers of whoever answers later). */
+struct event_base *sn_api_deferred_base(const SnApiDeferred *d);
+
+/*
+ * Completes a deferred request with env (stolen; NULL counts as a 500) and frees the handle; gone
+ * is not called. May be called from the handler itself, or later from any callback of the loop.
+ */
+void sn_api_deferred_reply(SnApiDeferred *d, json_t *env);
+
+/*
+ * A streamed answer: the status line and headers go out now ("Transfer-Encoding: chunked", no
+ * Content-Length), then each write is one chunk, sent as the socket takes it. -EINVAL when the
+ * stream was already begun.
+ */
+int sn_api_deferred_stream_begin(SnApiDeferred *d, int status, const char *content_type);
+/*
+ * Queues len bytes as one chunk (len 0 does nothing). A client that reads slower than
+ * SN_API_MAX_STREAM_BACKLOG bytes behind is dropped: -ENOBUFS, and gone is called soon after
+ * (from the loop, not from inside this call). -EINVAL before stream_begin.
+ */
+int sn_api_deferred_stream_write(SnApiDeferred *d, const void *data, size_t len);
+/* Ends the stream (the last chunk) and frees the handle; gone is not called. */
+void sn_api_deferred_stream_end(SnApiDeferred *d);
+
+#define SN_API_MAX_STREAM_BACKLOG (4U * 1024 * 1024)
+
 /* The HTTP reason phrase Go's http.StatusText gives ("" for unknown codes). */
 const char *sn_api_status_text(int status);

@@ -211,6 +211,9 @@ typedef struct ResponseState {
     char *content_type;
     bool complete;
     bool too_big;
+    const SnClientRequest *req;
+    bool streaming; /* a 200 answer to a request with on_body */
+    int sink_error; /* what on_body returned, when < 0 */
 } ResponseState;
 
 static void end_header(ResponseState *s)
@@ -241,12 +244,21 @@ static int on_headers_complete(http_parser *p)
 {
     ResponseState *s = p->data;
     end_header(s);
+    s->streaming = s->req && s->req->on_body && p->status_code == 200;
     return 0;
 }
 
 static int on_body(http_parser *p, const char *at, size_t len)
 {
     ResponseState *s = p->data;
+    if (s->streaming) {
+        int r = s->req->on_body(s->req->on_body_userdata, at, len);
+        if (r < 0) {
+            s->sink_error = r;
+            return -1;
+        }
+        return 0;
+    }
     if (s->body.len + len > SN_CLIENT_MAX_BODY) {
         s->too_big = true;
         return -1;
@@ -280,7 +292,7 @@ static void response_state_done(ResponseState *s)
 
 static int read_response(int fd, const SnClientRequest *req, int64_t deadline, SnClientResponse *ret, SnError **reterr)
 {
-    ResponseState s = {0};
+    ResponseState s = {.req = req};
     http_parser parser;
     http_parser_init(&parser, HTTP_RESPONSE);
     parser.data = &s;
@@ -309,6 +321,10 @@ static int read_response(int fd, const SnClientRequest *req, int64_t deadline, S
         size_t used = http_parser_execute(&parser, &response_settings, buf, (size_t)n);
         if (s.complete)
             break;
+        if (s.sink_error < 0) {
+            r = s.sink_error;
+            goto out;
+        }
         if (s.too_big) {
             r = sn_error_set(reterr, -EFBIG, "cannot read the server's response: larger than %u bytes",
                              SN_CLIENT_MAX_BODY);

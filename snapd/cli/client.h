@@ -81,6 +81,14 @@ typedef struct SnClientRequest {
     uint64_t body_size;
     /* 0: SN_CLIENT_DEFAULT_TIMEOUT_MS; < 0: none (sideloads, as snapd's doNoTimeoutAndRetry). */
     int64_t timeout_ms;
+    /*
+     * A streamed answer (GET /v2/logs?follow=true): when set, the body of a 200 response goes to
+     * on_body piece by piece as it arrives, not into the response (whose body is then ""), until
+     * the server ends it; on_body returning < 0 stops reading and is the request's result. Other
+     * statuses are read whole as usual.
+     */
+    int (*on_body)(void *userdata, const char *data, size_t len);
+    void *on_body_userdata;
 } SnClientRequest;
 
 typedef struct SnClientResponse {

@@ -2,9 +2,10 @@
 /*
  * `snap services [SNAP[.APP]...]`, `snap start|stop|restart [--enable|--disable|--reload] [--no-wait]
  * NAME[.APP]...` and `snap logs [-n=N] [-f] NAME[.APP]...` in snapd's layout: GET /v2/apps, POST
- * /v2/apps, GET /v2/logs (application/json-seq). `logs -f` polls GET /v2/logs?n=-1 once a second
- * and prints what is new (the daemon cannot stream a response yet).
+ * /v2/apps, GET /v2/logs (application/json-seq). `logs -f` asks with follow=true and prints each
+ * record as the daemon streams it, until the daemon ends the stream or the command is killed.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -270,6 +271,65 @@ static int get_logs(SnClient *c, const char *query, json_t **ret, SnError **rete
     return 0;
 }
 
+/* The records of a streamed json-seq body, printed as they complete (RS, JSON, LF each). */
+typedef struct SeqPrinter {
+    SnBuf pending; /* an incomplete record */
+} SeqPrinter;
+
+static int seq_on_body(void *userdata, const char *data, size_t len)
+{
+    SeqPrinter *p = userdata;
+    if (sn_buf_append(&p->pending, data, len) < 0)
+        return -ENOMEM;
+    char *start = p->pending.data;
+    char *end = p->pending.data + p->pending.len;
+    for (;;) {
+        char *lf = memchr(start, '\n', (size_t)(end - start));
+        if (!lf)
+            break;
+        char *rec = start;
+        if (rec < lf && *rec == '\x1e')
+            rec++;
+        json_t *e = json_loadb(rec, (size_t)(lf - rec), 0, NULL);
+        if (json_is_object(e))
+            print_entry(e);
+        json_decref(e);
+        start = lf + 1;
+    }
+    fflush(stdout);
+    size_t rest = (size_t)(end - start);
+    memmove(p->pending.data, start, rest);
+    p->pending.len = rest;
+    p->pending.data[rest] = '\0';
+    return 0;
+}
+
+/* GET /v2/logs?follow=true: prints records as they come; returns when the daemon ends the stream. */
+static int follow_logs(SnClient *c, const char *query, SnError **reterr)
+{
+    SeqPrinter p = {0};
+    SnClientRequest req = {.method = "GET",
+                           .path = "/v2/logs",
+                           .query = query,
+                           .timeout_ms = -1,
+                           .on_body = seq_on_body,
+                           .on_body_userdata = &p};
+    SnClientResponse rsp = {0};
+    int r = sn_client_do(c, &req, &rsp, reterr);
+    sn_buf_done(&p.pending);
+    if (r < 0)
+        return r;
+    if (rsp.status != 200 || !rsp.content_type || !sn_startswith(rsp.content_type, "application/json-seq")) {
+        json_t *env = NULL;
+        r = sn_client_decode(c, &rsp, &env, reterr);
+        json_decref(env);
+        sn_client_response_done(&rsp);
+        return r < 0 ? r : sn_error_set(reterr, -EBADMSG, "unexpected answer to GET /v2/logs");
+    }
+    sn_client_response_done(&rsp);
+    return 0;
+}
+
 int sn_cmd_logs(int argc, char **argv)
 {
     static const struct option options[] = {{"help", no_argument, NULL, 'h'}, {0}};
@@ -308,11 +368,14 @@ int sn_cmd_logs(int argc, char **argv)
     if (!client)
         return 1;
     _sn_free_ char *names = names_query(argc, argv, optind);
-    _sn_free_ char *query = names ? sn_strdup_printf("names=%s&n=%ld", names, n) : NULL;
-    _sn_free_ char *all_query = names ? sn_strdup_printf("names=%s&n=-1", names) : NULL;
-    if (!query || !all_query)
+    _sn_free_ char *query = names ? sn_strdup_printf("names=%s&n=%ld%s", names, n, follow ? "&follow=true" : "") : NULL;
+    if (!query)
         return sn_cli_failf("out of memory");
     _sn_cleanup_(sn_error_freep) SnError *err = NULL;
+    if (follow) {
+        int r = follow_logs(client, query, &err);
+        return r < 0 ? sn_cli_report(client, r, err, NULL, NULL, NULL, NULL) : 0;
+    }
     json_t *entries = NULL;
     int r = get_logs(client, query, &entries, &err);
     if (r < 0)
@@ -320,33 +383,6 @@ int sn_cmd_logs(int argc, char **argv)
     size_t i;
     json_t *e;
     json_array_foreach(entries, i, e) print_entry(e);
-    fflush(stdout);
-    /* following: what comes after the last entry printed (same time and sid, pid, message: seen) */
-    json_t *last = json_array_size(entries) ? json_incref(json_array_get(entries, json_array_size(entries) - 1)) : NULL;
     json_decref(entries);
-    while (follow) {
-        sleep(1);
-        json_t *now = NULL;
-        r = get_logs(client, all_query, &now, &err);
-        if (r < 0) {
-            json_decref(last);
-            return sn_cli_report(client, r, err, NULL, NULL, NULL, NULL);
-        }
-        size_t from = 0;
-        for (size_t k = json_array_size(now); last && k > 0; k--)
-            if (json_equal(json_array_get(now, k - 1), last)) {
-                from = k;
-                break;
-            }
-        for (size_t k = from; k < json_array_size(now); k++)
-            print_entry(json_array_get(now, k));
-        fflush(stdout);
-        if (json_array_size(now) > from) {
-            json_decref(last);
-            last = json_incref(json_array_get(now, json_array_size(now) - 1));
-        }
-        json_decref(now);
-    }
-    json_decref(last);
     return 0;
 }

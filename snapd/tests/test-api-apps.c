@@ -2,9 +2,13 @@
 /* GET/POST /v2/apps and GET /v2/logs on a service manager whose services are plain commands. */
 #include <criterion/criterion.h>
 #include <event2/event.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "api-apps.h"
 #include "state-change.h"
@@ -229,5 +233,77 @@ Test(api_apps, logs_are_json_seq_of_the_last_n)
     json_decref(r);
     r = get(sn_api_get_logs, NULL, NULL, "x");
     cr_assert_eq(json_integer_value(json_object_get(r, "status-code")), 400);
+    json_decref(r);
+}
+
+/* ---- GET /v2/logs?follow=true through the server ---- */
+
+static void read_until(int fd, SnBuf *in, const char *needle)
+{
+    for (int idle = 0; idle < 3000; idle++) {
+        if (in->data && strstr(in->data, needle))
+            return;
+        event_base_loop(base, EVLOOP_NONBLOCK);
+        char buf[4096];
+        ssize_t n = read(fd, buf, sizeof(buf));
+        if (n > 0) {
+            sn_buf_append(in, buf, (size_t)n);
+            idle = 0;
+        } else
+            poll(NULL, 0, 1);
+    }
+    cr_assert_fail("expected \"%s\" in: %s", needle, in->data ? in->data : "(nothing)");
+}
+
+Test(api_apps, logs_follow_streams_the_last_n_then_new_lines_until_the_client_goes)
+{
+    start_all();
+    SnApiServer *srv = NULL;
+    cr_assert_eq(sn_api_server_new(base, &srv), 0);
+    cr_assert_eq(sn_api_apps_register(srv, &ctx), 0);
+    _sn_free_ char *path = sn_strdup_printf("%s/run/snapd.socket", root);
+    cr_assert_eq(sn_api_server_listen(srv, path, SN_API_SOCKET_SNAPD, 0666, NULL), 0);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+    cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    const char *req = "GET /v2/logs?names=alpha.web&n=1&follow=true HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    cr_assert_eq(write(fd, req, strlen(req)), (ssize_t)strlen(req));
+    SnBuf in = {0};
+    read_until(fd, &in, "alpha.web line 2");
+    cr_assert(sn_startswith(in.data, "HTTP/1.1 200 OK\r\nContent-Type: application/json-seq\r\n"), "%s", in.data);
+    cr_assert_null(strstr(in.data, "alpha.web line 1"), "n=1: only the last line first");
+    SnServiceLog *log = sn_supervisor_log(sn_servicemgr_supervisor(mgr));
+    cr_assert_eq(sn_service_log_append(log, "beta.svc", 7, 1, "not followed", 12), 0);
+    cr_assert_eq(sn_service_log_append(log, "alpha.web", 42, 1000000000, "appended later", 14), 0);
+    read_until(fd, &in, "appended later\",\"sid\":\"alpha.web\",\"pid\":\"42\"}\n");
+    cr_assert_not_null(strstr(in.data, "\x1e{\"timestamp\":\"1970-01-01T00:00:01Z\",\"message\":\"appended later\""),
+                       "%s", in.data);
+    cr_assert_null(strstr(in.data, "not followed"), "another service's line");
+    sn_buf_done(&in);
+    /* the daemon answers another request meanwhile */
+    json_t *r = get(sn_api_get_logs, "alpha.web", NULL, "1");
+    cr_assert_eq(json_integer_value(json_object_get(r, "status-code")), 200);
+    json_decref(r);
+    cr_assert_eq(sn_api_server_connections(srv), 1);
+    close(fd);
+    for (int i = 0; i < 1000 && sn_api_server_connections(srv) > 0; i++) {
+        event_base_loop(base, EVLOOP_NONBLOCK);
+        poll(NULL, 0, 1);
+    }
+    cr_assert_eq(sn_api_server_connections(srv), 0);
+    /* no follower is left to write to a freed connection */
+    cr_assert_eq(sn_service_log_append(log, "alpha.web", 42, 2000000000, "after", 5), 0);
+    sn_api_server_free(srv);
+}
+
+Test(api_apps, logs_follow_rejects_a_bad_boolean)
+{
+    SnApiParam params[] = {{"names", "alpha.web"}, {"follow", "yes"}};
+    SnApiRequest req = {.method = "GET", .path = "/v2/logs", .params = params, .n_params = 2, .has_cred = true};
+    json_t *r = sn_api_get_logs(&req, &ctx);
+    cr_assert_eq(json_integer_value(json_object_get(r, "status-code")), 400);
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(r, "result"), "message")),
+                     "invalid value for follow: \"yes\"");
     json_decref(r);
 }

@@ -354,3 +354,212 @@ Test(api_server, expect_100_continue_is_answered_before_the_body)
     cr_assert_eq(test_recv(base, fd, &b2, NULL), 404);
     close(fd);
 }
+
+/* ---- answers given later ---- */
+
+static SnApiDeferred *pending;
+static unsigned gone_calls;
+
+static void on_gone(void *userdata)
+{
+    cr_assert_eq(userdata, &gone_calls);
+    gone_calls++;
+    pending = NULL;
+}
+
+static json_t *later(const SnApiRequest *req, void *userdata)
+{
+    json_t *marker = sn_api_defer(req, on_gone, &gone_calls, &pending);
+    cr_assert_not_null(marker);
+    return marker;
+}
+
+static json_t *stream(const SnApiRequest *req, void *userdata)
+{
+    json_t *marker = sn_api_defer(req, on_gone, &gone_calls, &pending);
+    cr_assert_not_null(marker);
+    cr_assert_eq(sn_api_deferred_stream_begin(pending, 200, "application/json-seq"), 0);
+    cr_assert_eq(sn_api_deferred_stream_begin(pending, 200, "text/plain"), -EINVAL);
+    cr_assert_eq(sn_api_deferred_stream_write(pending, "first", 5), 0);
+    return marker;
+}
+
+/* A handler that defers, then answers from within itself. */
+static json_t *at_once(const SnApiRequest *req, void *userdata)
+{
+    SnApiDeferred *d = NULL;
+    json_t *marker = sn_api_defer(req, on_gone, &gone_calls, &d);
+    cr_assert_not_null(marker);
+    sn_api_deferred_reply(d, sn_api_sync(json_string("at once")));
+    return marker;
+}
+
+static void add_later_routes(void)
+{
+    const SnApiRoute routes[] = {
+        {.path = "/t/later", .get = later},
+        {.path = "/t/stream", .get = stream},
+        {.path = "/t/at-once", .get = at_once},
+    };
+    for (size_t i = 0; i < SN_ELEMENTSOF(routes); i++)
+        cr_assert_eq(sn_api_server_add_route(srv, &routes[i]), 0);
+}
+
+/* Reads (pumping the loop) until in holds needle; fails after ~3 s. */
+static void read_until(int fd, SnBuf *in, const char *needle)
+{
+    for (int idle = 0; idle < 3000; idle++) {
+        if (in->data && strstr(in->data, needle))
+            return;
+        test_pump(base);
+        char buf[4096];
+        ssize_t n = read(fd, buf, sizeof(buf));
+        if (n > 0) {
+            sn_buf_append(in, buf, (size_t)n);
+            idle = 0;
+        } else
+            poll(NULL, 0, 1);
+    }
+    cr_assert_fail("expected \"%s\" in: %s", needle, in->data ? in->data : "(nothing)");
+}
+
+/* Pumps the loop for ms milliseconds and returns what came (nothing expected, usually). */
+static size_t drain_for(int fd, int ms)
+{
+    size_t total = 0;
+    for (int i = 0; i < ms; i++) {
+        test_pump(base);
+        char buf[4096];
+        ssize_t n = read(fd, buf, sizeof(buf));
+        if (n > 0)
+            total += (size_t)n;
+        poll(NULL, 0, 1);
+    }
+    return total;
+}
+
+Test(api_server, a_deferred_answer_comes_later_and_the_next_request_waits_for_it)
+{
+    add_later_routes();
+    int fd = test_connect(sock, NULL);
+    const char *two = "GET /t/later HTTP/1.1\r\nHost: x\r\n\r\nGET /t/echo?x=next HTTP/1.1\r\nHost: x\r\n\r\n";
+    test_send(base, fd, two, strlen(two));
+    cr_assert_eq(drain_for(fd, 100), 0, "nothing before the deferred answer");
+    cr_assert_not_null(pending);
+    /* another connection is served meanwhile */
+    int other = test_connect(sock, NULL);
+    _sn_free_ char *b0 = NULL;
+    cr_assert_eq(test_request(base, other, "GET", "/t/echo?x=other", NULL, &b0), 200);
+    close(other);
+    sn_api_deferred_reply(pending, sn_api_sync(json_string("done")));
+    pending = NULL;
+    _sn_free_ char *b1 = NULL, *b2 = NULL;
+    cr_assert_eq(test_recv(base, fd, &b1, NULL), 200);
+    cr_assert_str_eq(b1, "{\"type\":\"sync\",\"status-code\":200,\"status\":\"OK\",\"result\":\"done\"}");
+    cr_assert_eq(test_recv(base, fd, &b2, NULL), 200);
+    cr_assert_not_null(strstr(b2, "\"x\":\"next\""), "%s", b2);
+    cr_assert_eq(gone_calls, 0);
+    close(fd);
+}
+
+Test(api_server, a_handler_may_answer_its_deferred_request_itself)
+{
+    add_later_routes();
+    int fd = test_connect(sock, NULL);
+    _sn_free_ char *b1 = NULL, *b2 = NULL;
+    cr_assert_eq(test_request(base, fd, "GET", "/t/at-once", NULL, &b1), 200);
+    cr_assert_not_null(strstr(b1, "\"at once\""), "%s", b1);
+    cr_assert_eq(test_request(base, fd, "GET", "/t/echo", NULL, &b2), 200);
+    cr_assert_eq(gone_calls, 0);
+    close(fd);
+}
+
+Test(api_server, a_stream_is_chunked_until_its_end)
+{
+    add_later_routes();
+    int fd = test_connect(sock, NULL);
+    const char *req = "GET /t/stream HTTP/1.1\r\nHost: x\r\n\r\n";
+    test_send(base, fd, req, strlen(req));
+    SnBuf in = {0};
+    read_until(fd, &in, "5\r\nfirst\r\n");
+    cr_assert(sn_startswith(in.data, "HTTP/1.1 200 OK\r\nContent-Type: application/json-seq\r\n"), "%s", in.data);
+    cr_assert_not_null(strstr(in.data, "\r\nTransfer-Encoding: chunked\r\n"));
+    cr_assert_null(strstr(in.data, "Content-Length"));
+    cr_assert_null(strstr(in.data, "Connection: close"), "HTTP/1.1 keeps the connection");
+    cr_assert_eq(sn_api_deferred_stream_write(pending, "", 0), 0);
+    cr_assert_eq(sn_api_deferred_stream_write(pending, "\x1e{}\n", 4), 0);
+    read_until(fd, &in, "4\r\n\x1e{}\n\r\n");
+    sn_api_deferred_stream_end(pending);
+    pending = NULL;
+    read_until(fd, &in, "\r\n0\r\n\r\n");
+    sn_buf_done(&in);
+    /* the connection serves the next request */
+    _sn_free_ char *b = NULL;
+    cr_assert_eq(test_request(base, fd, "GET", "/t/echo", NULL, &b), 200);
+    cr_assert_eq(gone_calls, 0);
+    close(fd);
+}
+
+Test(api_server, a_client_that_goes_away_ends_its_deferred_request)
+{
+    add_later_routes();
+    int fd = test_connect(sock, NULL);
+    const char *req = "GET /t/stream HTTP/1.1\r\nHost: x\r\n\r\n";
+    test_send(base, fd, req, strlen(req));
+    SnBuf in = {0};
+    read_until(fd, &in, "first");
+    sn_buf_done(&in);
+    cr_assert_eq(sn_api_server_connections(srv), 1);
+    close(fd);
+    for (int i = 0; i < 1000 && gone_calls == 0; i++) {
+        test_pump(base);
+        poll(NULL, 0, 1);
+    }
+    cr_assert_eq(gone_calls, 1);
+    cr_assert_null(pending);
+    cr_assert_eq(sn_api_server_connections(srv), 0);
+}
+
+Test(api_server, a_stream_client_that_does_not_read_is_dropped)
+{
+    add_later_routes();
+    int fd = test_connect(sock, NULL);
+    const char *req = "GET /t/stream HTTP/1.1\r\nHost: x\r\n\r\n";
+    test_send(base, fd, req, strlen(req));
+    for (int i = 0; i < 100 && !pending; i++)
+        test_pump(base);
+    cr_assert_not_null(pending);
+    static char block[64 * 1024];
+    memset(block, 'x', sizeof(block));
+    int r = 0;
+    for (int i = 0; i < 1000 && r == 0; i++)
+        r = sn_api_deferred_stream_write(pending, block, sizeof(block));
+    cr_assert_eq(r, -ENOBUFS);
+    cr_assert_eq(gone_calls, 0, "not from inside the write");
+    test_pump(base);
+    cr_assert_eq(gone_calls, 1);
+    cr_assert_eq(sn_api_server_connections(srv), 0);
+    close(fd);
+}
+
+Test(api_server, freeing_the_server_ends_a_pending_request)
+{
+    add_later_routes();
+    int fd = test_connect(sock, NULL);
+    const char *req = "GET /t/later HTTP/1.1\r\nHost: x\r\n\r\n";
+    test_send(base, fd, req, strlen(req));
+    for (int i = 0; i < 100 && !pending; i++)
+        test_pump(base);
+    cr_assert_not_null(pending);
+    srv = sn_api_server_free(srv);
+    cr_assert_eq(gone_calls, 1);
+    close(fd);
+}
+
+Test(api_server, a_request_built_by_hand_cannot_be_deferred)
+{
+    SnApiRequest req = {.method = "GET", .path = "/t/later"};
+    SnApiDeferred *d = NULL;
+    cr_assert_null(sn_api_defer(&req, NULL, NULL, &d));
+    cr_assert_null(d);
+}

@@ -272,6 +272,12 @@ Test(interfaces_builtin, observe_interfaces_allow_their_netlink_families_only_wh
     sn_seccomp_program_done(&usb);
 }
 
+/* QCMD() without its signed-int overflow: the command is a bit pattern with the top bit set. */
+static int qcmd(unsigned cmd, unsigned type)
+{
+    return (int)((cmd << SUBCMDSHIFT) | (type & SUBCMDMASK));
+}
+
 /* 0: the quota command reached the kernel (which answers ENOENT for the missing device); 1: EPERM. */
 static int quota_result(int cmd)
 {
@@ -282,18 +288,18 @@ static int quota_result(int cmd)
 
 static int probe_quota_reads(void)
 {
-    if (quota_result(QCMD(Q_GETFMT, USRQUOTA)))
+    if (quota_result(qcmd(Q_GETFMT, USRQUOTA)))
         return 1;
-    if (quota_result(QCMD(Q_GETQUOTA, GRPQUOTA)))
+    if (quota_result(qcmd(Q_GETQUOTA, GRPQUOTA)))
         return 2;
-    if (quota_result(QCMD(Q_GETINFO, PRJQUOTA)))
+    if (quota_result(qcmd(Q_GETINFO, PRJQUOTA)))
         return 3;
     return 0;
 }
 
 static int probe_quota_on(void)
 {
-    return quota_result(QCMD(Q_QUOTAON, USRQUOTA)) ? 1 : 0;
+    return quota_result(qcmd(Q_QUOTAON, USRQUOTA)) ? 1 : 0;
 }
 
 Test(interfaces_builtin, mount_observe_allows_quota_queries_as_the_kernel_encodes_them)

@@ -101,7 +101,7 @@ int main(int argc, char **argv)
         return !strcmp(arg, "diag") ? netlink_diag() : !strcmp(arg, "uevent") ? netlink_uevent() : 2;
     if (!strcmp(verb, "quota")) {
         char fmt[16];
-        if (quotactl(QCMD(Q_GETFMT, USRQUOTA), arg, 0, fmt) == 0) {
+        if (quotactl((int)((unsigned)Q_GETFMT << SUBCMDSHIFT | USRQUOTA), arg, 0, fmt) == 0) {
             printf("quota format read\n");
             return 0;
         }

@@ -2,6 +2,7 @@
 #include "policy-blob.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/filter.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -88,6 +89,169 @@ static int check_landlock(const SnPolicyBlobHeader *h, const uint8_t *data, SnEr
     return 0;
 }
 
+/* A snap name component as /snap/ and /var/snap/ hold it: 1..50 bytes of [a-z0-9_-]. */
+static size_t snap_component(const char *p)
+{
+    size_t n = 0;
+    while ((p[n] >= 'a' && p[n] <= 'z') || (p[n] >= '0' && p[n] <= '9') || p[n] == '-' || p[n] == '_')
+        n++;
+    return n >= 1 && n <= 50 && p[n] == '/' ? n : 0;
+}
+
+const char *sn_policy_mount_target_snap(const char *path, size_t *ret_len)
+{
+    const char *rest = NULL;
+    if (strncmp(path, "/snap/", 6) == 0)
+        rest = path + 6;
+    else if (strncmp(path, "/var/snap/", 10) == 0)
+        rest = path + 10;
+    size_t n = rest ? snap_component(rest) : 0;
+    if (n == 0)
+        return NULL;
+    *ret_len = n;
+    return rest;
+}
+
+/* Absolute, clean, bounded, printable without whitespace, and under /snap/SNAP/X or /var/snap/SNAP/X. */
+static int check_mount_path(const char *p, const char *what, SnError **reterr)
+{
+    size_t len = strnlen(p, SN_POLICY_MOUNT_MAX_PATH + 1);
+    if (len == 0 || len > SN_POLICY_MOUNT_MAX_PATH)
+        return sn_error_set(reterr, -EINVAL, "content mount %s has an invalid length", what);
+    if (p[0] != '/')
+        return sn_error_set(reterr, -EINVAL, "content mount %s \"%s\" is not absolute", what, p);
+    for (size_t k = 0; k < len; k++)
+        if ((unsigned char)p[k] <= 0x20 || p[k] == 0x7f)
+            return sn_error_set(reterr, -EINVAL, "content mount %s \"%s\" has a space or control character", what, p);
+    for (const char *c = p + 1;;) {
+        const char *end = strchrnul(c, '/');
+        size_t n = (size_t)(end - c);
+        if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+            return sn_error_set(reterr, -EINVAL, "content mount %s \"%s\" has an empty, \".\" or \"..\" component",
+                                what, p);
+        if (!*end)
+            break;
+        c = end + 1;
+    }
+    size_t n = 0;
+    const char *snap = sn_policy_mount_target_snap(p, &n);
+    /* Something must follow the snap name: /snap/NAME itself holds only revisions and "current". */
+    if (!snap || !snap[n + 1])
+        return sn_error_set(reterr, -EINVAL, "content mount %s \"%s\" is not under /snap/NAME/ or /var/snap/NAME/",
+                            what, p);
+    return 0;
+}
+
+int sn_policy_mount_check(const char *snap, uint32_t flags, const char *source, const char *target, SnError **reterr)
+{
+    if (flags & ~(uint32_t)SN_POLICY_MOUNT_FLAG_ALL)
+        return sn_error_set(reterr, -EINVAL, "content mount has unknown flags 0x%x",
+                            flags & ~(uint32_t)SN_POLICY_MOUNT_FLAG_ALL);
+    if (!source || !target)
+        return sn_error_set(reterr, -EINVAL, "content mount without a source or target");
+    int r = check_mount_path(source, "source", reterr);
+    if (r < 0)
+        return r;
+    r = check_mount_path(target, "target", reterr);
+    if (r < 0)
+        return r;
+    size_t n = 0;
+    const char *name = sn_policy_mount_target_snap(target, &n);
+    if (snap && (strlen(snap) != n || strncmp(name, snap, n) != 0))
+        return sn_error_set(reterr, -EINVAL, "content mount target \"%s\" is outside the directories of snap \"%s\"",
+                            target, snap);
+    return 0;
+}
+
+int sn_policy_mount_open_dir(int rootfd, const char *abs, bool create, SnError **reterr)
+{
+    if (!abs || abs[0] != '/')
+        return sn_error_set(reterr, -EINVAL, "\"%s\" is not an absolute path", abs ? abs : "(null)");
+    size_t len = strlen(abs);
+    if (len >= SN_POLICY_MOUNT_MAX_PATH + 1)
+        return sn_error_set(reterr, -ENAMETOOLONG, "\"%s\" is too long", abs);
+    /* Only below /var/snap/NAME/: the fourth component on. */
+    bool may_create = create && strncmp(abs, "/var/snap/", 10) == 0;
+    char comp[SN_POLICY_MOUNT_MAX_PATH + 1];
+    _sn_close_ int cur = fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
+    if (cur < 0)
+        return sn_error_set(reterr, sn_negative_errno(), "cannot duplicate the root fd: %m");
+    size_t depth = 0;
+    for (const char *c = abs + 1; *c;) {
+        const char *end = strchrnul(c, '/');
+        size_t n = (size_t)(end - c);
+        if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+            return sn_error_set(reterr, -EINVAL, "\"%s\" is not a clean path", abs);
+        memcpy(comp, c, n);
+        comp[n] = '\0';
+        depth++;
+        int fd = openat(cur, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT && may_create && depth > 3) {
+            if (mkdirat(cur, comp, 0755) < 0 && errno != EEXIST)
+                return sn_error_set(reterr, sn_negative_errno(), "cannot create \"%s\" in \"%s\": %m", comp, abs);
+            fd = openat(cur, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        }
+        if (fd < 0) {
+            int r = sn_negative_errno();
+            struct stat st;
+            /* O_PATH | O_NOFOLLOW | O_DIRECTORY reports a symlink as ENOTDIR: say what it is. */
+            if (r == -ENOTDIR && fstatat(cur, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+                r = -ELOOP;
+            return sn_error_set(reterr, r, "cannot open \"%s\" of \"%s\": %s", comp, abs,
+                                r == -ELOOP ? "it is a symlink" : strerror(-r));
+        }
+        sn_safe_close(cur);
+        cur = fd;
+        c = *end ? end + 1 : end;
+    }
+    return SN_TAKE_FD(cur);
+}
+
+/* A NUL-terminated string of the strings section at off, len bytes long. NULL when out of bounds. */
+static const char *string_at(const SnPolicyBlobHeader *h, const uint8_t *data, uint32_t off, uint32_t len)
+{
+    uint64_t end = (uint64_t)off + len;
+    const char *strings = (const char *)data + h->strings.offset;
+    if (end >= h->strings.size || strings[end] != '\0' || memchr(strings + off, '\0', len))
+        return NULL;
+    return strings + off;
+}
+
+static int check_mounts(const SnPolicyBlobHeader *h, const uint8_t *data, SnError **reterr)
+{
+    size_t n = h->mounts.size / sizeof(SnPolicyMountEntry);
+    const char *first = NULL;
+    size_t first_len = 0;
+    for (size_t i = 0; i < n; i++) {
+        SnPolicyMountEntry m;
+        memcpy(&m, data + h->mounts.offset + i * sizeof(m), sizeof(m));
+        if (m.reserved != 0)
+            return sn_error_set(reterr, -EINVAL, "policy blob: mount entry %zu reserved field is not zero", i);
+        if (m.source_len > SN_POLICY_MOUNT_MAX_PATH || m.target_len > SN_POLICY_MOUNT_MAX_PATH)
+            return sn_error_set(reterr, -EINVAL, "policy blob: mount entry %zu has a path longer than %u bytes", i,
+                                SN_POLICY_MOUNT_MAX_PATH);
+        const char *source = string_at(h, data, m.source_offset, m.source_len);
+        const char *target = string_at(h, data, m.target_offset, m.target_len);
+        if (!source || !target)
+            return sn_error_set(reterr, -ERANGE, "policy blob: mount entry %zu path is out of bounds", i);
+        SnError *e = NULL;
+        int r = sn_policy_mount_check(NULL, m.flags, source, target, &e);
+        if (r < 0) {
+            r = sn_error_set(reterr, r, "policy blob: mount entry %zu: %s", i, e ? e->message : "invalid");
+            sn_error_free(e);
+            return r;
+        }
+        size_t len = 0;
+        const char *name = sn_policy_mount_target_snap(target, &len);
+        if (!first) {
+            first = name;
+            first_len = len;
+        } else if (len != first_len || strncmp(name, first, len) != 0)
+            return sn_error_set(reterr, -EINVAL, "policy blob: mount entry %zu targets another snap than entry 0", i);
+    }
+    return 0;
+}
+
 static int check_devices(const SnPolicyBlobHeader *h, const uint8_t *data, SnError **reterr)
 {
     size_t n = h->devices.size / sizeof(SnPolicyDeviceRule);
@@ -170,6 +334,7 @@ static int validate(const uint8_t *data, size_t len, SnError **reterr)
         {&h.devices, "devices", sizeof(SnPolicyDeviceRule), SN_POLICY_BLOB_MAX_DEVICE_RULES},
         {&h.exec, "exec", 1, SN_POLICY_BLOB_MAX_SIZE},
         {&h.strings, "strings", 1, SN_POLICY_BLOB_MAX_SIZE},
+        {&h.mounts, "mounts", sizeof(SnPolicyMountEntry), SN_POLICY_BLOB_MAX_MOUNTS},
     };
     for (size_t i = 0; i < SN_ELEMENTSOF(sections); i++) {
         int r = check_section(&h, sections[i].s, sections[i].name, sections[i].elem, sections[i].max, reterr);
@@ -186,11 +351,16 @@ static int validate(const uint8_t *data, size_t len, SnError **reterr)
         return sn_error_set(reterr, -EINVAL, "policy blob: unrestricted but has seccomp filters");
     if (h.landlock.size && h.strings.size == 0)
         return sn_error_set(reterr, -ERANGE, "policy blob: landlock rules without a string table");
+    if (h.mounts.size && h.strings.size == 0)
+        return sn_error_set(reterr, -ERANGE, "policy blob: mount entries without a string table");
 
     int r = check_landlock(&h, data, reterr);
     if (r < 0)
         return r;
     r = check_devices(&h, data, reterr);
+    if (r < 0)
+        return r;
+    r = check_mounts(&h, data, reterr);
     if (r < 0)
         return r;
     return check_exec(&h, data, reterr);
@@ -277,6 +447,21 @@ const char *sn_policy_blob_landlock_path(const SnPolicyBlob *blob, const SnPolic
 const SnPolicyDeviceRule *sn_policy_blob_device_rules(const SnPolicyBlob *blob, size_t *ret_count)
 {
     return section(blob, &blob->header->devices, sizeof(SnPolicyDeviceRule), ret_count);
+}
+
+const SnPolicyMountEntry *sn_policy_blob_mounts(const SnPolicyBlob *blob, size_t *ret_count)
+{
+    return section(blob, &blob->header->mounts, sizeof(SnPolicyMountEntry), ret_count);
+}
+
+const char *sn_policy_blob_mount_source(const SnPolicyBlob *blob, const SnPolicyMountEntry *entry)
+{
+    return (const char *)blob->data + blob->header->strings.offset + entry->source_offset;
+}
+
+const char *sn_policy_blob_mount_target(const SnPolicyBlob *blob, const SnPolicyMountEntry *entry)
+{
+    return (const char *)blob->data + blob->header->strings.offset + entry->target_offset;
 }
 
 int sn_policy_blob_exec_next(const SnPolicyBlob *blob, size_t *cursor, const char **ret_text)

@@ -16,7 +16,10 @@
  *     devices        SnPolicyDeviceRule[]  the device-cgroup allow-list
  *     exec           records "<kind><text>\0": 'c' command (exactly one), 'h' command-chain entry,
  *                    'e' environment "KEY=VALUE" (file order: snap-level then app-level)
- *     strings        NUL-terminated strings that landlock rules point into
+ *     mounts         SnPolicyMountEntry[]  (version 2) the snap's content bind mounts, applied by
+ *                    snap-confine when it creates the snap's mount namespace; every blob of a snap
+ *                    carries the same list, because the namespace is per snap
+ *     strings        NUL-terminated strings that landlock rules and mount entries point into
  */
 #pragma once
 
@@ -31,7 +34,7 @@
 
 #define SN_POLICY_BLOB_MAGIC "SNPOLICY"
 #define SN_POLICY_BLOB_MAGIC_LEN 8
-#define SN_POLICY_BLOB_VERSION 1u
+#define SN_POLICY_BLOB_VERSION 2u
 #define SN_POLICY_BLOB_HEADER_SIZE 128u
 /* Caps: a file larger than this is refused before it is read into memory. */
 #define SN_POLICY_BLOB_MAX_SIZE (256u * 1024u)
@@ -40,6 +43,9 @@
 #define SN_POLICY_BLOB_MAX_LANDLOCK_RULES 256u
 #define SN_POLICY_BLOB_MAX_DEVICE_RULES 256u
 #define SN_POLICY_BLOB_MAX_PATH 4095u
+#define SN_POLICY_BLOB_MAX_MOUNTS 64u
+/* A content mount's source or target (bytes, without the NUL). */
+#define SN_POLICY_MOUNT_MAX_PATH 1024u
 
 /* Header flags. Unknown bits are refused. */
 enum {
@@ -74,7 +80,8 @@ typedef struct SnPolicyBlobHeader {
     SnPolicyBlobSection devices;
     SnPolicyBlobSection exec;
     SnPolicyBlobSection strings;
-    uint8_t reserved[32]; /* zero */
+    SnPolicyBlobSection mounts; /* version 2: taken from the reserved bytes */
+    uint8_t reserved[24];       /* zero */
 } SnPolicyBlobHeader;
 
 static_assert(sizeof(SnPolicyBlobHeader) == SN_POLICY_BLOB_HEADER_SIZE, "policy blob header size");
@@ -83,7 +90,8 @@ static_assert(offsetof(SnPolicyBlobHeader, flags) == 20, "policy blob header lay
 static_assert(offsetof(SnPolicyBlobHeader, landlock_fs_handled) == 24, "policy blob header layout");
 static_assert(offsetof(SnPolicyBlobHeader, seccomp_deny) == 48, "policy blob header layout");
 static_assert(offsetof(SnPolicyBlobHeader, strings) == 88, "policy blob header layout");
-static_assert(offsetof(SnPolicyBlobHeader, reserved) == 96, "policy blob header layout");
+static_assert(offsetof(SnPolicyBlobHeader, mounts) == 96, "policy blob header layout");
+static_assert(offsetof(SnPolicyBlobHeader, reserved) == 104, "policy blob header layout");
 
 /* Where a Landlock rule's path is anchored. */
 enum {
@@ -119,6 +127,57 @@ typedef struct SnPolicyDeviceRule {
 } SnPolicyDeviceRule;
 static_assert(sizeof(SnPolicyDeviceRule) == 12, "device rule size");
 
+/* Mount entry flags. Unknown bits are refused. */
+enum {
+    /* Bind read-only (also nosuid, nodev); otherwise read-write. */
+    SN_POLICY_MOUNT_READ_ONLY = 1u << 0,
+    SN_POLICY_MOUNT_FLAG_ALL = (1u << 1) - 1,
+};
+
+/* One content bind mount: source onto target, both absolute paths inside the snap's namespace. */
+typedef struct SnPolicyMountEntry {
+    uint32_t flags;         /* SN_POLICY_MOUNT_* */
+    uint32_t source_offset; /* into the strings section */
+    uint32_t source_len;    /* without the NUL */
+    uint32_t target_offset; /* into the strings section */
+    uint32_t target_len;    /* without the NUL */
+    uint32_t reserved;      /* zero */
+} SnPolicyMountEntry;
+static_assert(sizeof(SnPolicyMountEntry) == 24, "mount entry size");
+
+/*
+ * The rule for one content mount, shared by the daemon (before it writes a blob or mounts into a
+ * preserved namespace) and snap-confine (after the blob parser, again, before it mounts):
+ *   - flags within SN_POLICY_MOUNT_FLAG_ALL;
+ *   - source and target absolute, at most SN_POLICY_MOUNT_MAX_PATH bytes, no empty, "." or ".."
+ *     component, no trailing '/', no byte below 0x21 and no 0x7f (whitespace would break the
+ *     daemon's "ro|rw SOURCE TARGET" record lines);
+ *   - source under /snap/SNAP/X or /var/snap/SNAP/X (another snap's, or the snap's own, files);
+ *   - target under /snap/NAME/X or /var/snap/NAME/X where NAME is the consuming snap instance
+ *     (snap, when not NULL; with NULL any snap name is accepted and the caller compares), so a
+ *     content target never lands outside the snap's own directories (snapd's $SNAP, $SNAP_DATA,
+ *     $SNAP_COMMON targets).
+ * SNAP and NAME components are 1..50 bytes of [a-z0-9_-]. Returns 0 or -EINVAL with a message
+ * naming the field.
+ */
+int sn_policy_mount_check(const char *snap, uint32_t flags, const char *source, const char *target, SnError **reterr);
+
+/*
+ * How both sides open a mount entry's source and target: a provider may ship or create symlinks in
+ * its squashfs or its $SNAP_DATA, so nothing is resolved with symlinks allowed. Opens the directory
+ * at the absolute, clean path abs beneath rootfd (an O_PATH directory fd of the namespace's "/"),
+ * one component at a time with O_PATH | O_NOFOLLOW, as an O_PATH | O_DIRECTORY fd. With create,
+ * missing components below /var/snap/NAME/ are created (mode 0755, owned by the caller: root in the
+ * daemon and snap-confine); nothing is ever created elsewhere, /var/snap/NAME itself included.
+ * No allocation (safe in a child forked from a threaded process when reterr is NULL). Returns the
+ * fd or -errno: -ELOOP for a symlink (also as the last component), -ENOTDIR for a non-directory,
+ * -ENOENT for a missing component, -EINVAL for a path that is not absolute and clean.
+ */
+int sn_policy_mount_open_dir(int rootfd, const char *abs, bool create, SnError **reterr);
+
+/* The NAME component of a path under /snap/ or /var/snap/ (not NUL-terminated) and its length; NULL otherwise. */
+const char *sn_policy_mount_target_snap(const char *target, size_t *ret_len);
+
 /* A validated blob. All pointers point into data and live as long as the blob. */
 typedef struct SnPolicyBlob {
     uint8_t *data; /* owned; 8-byte aligned */
@@ -132,7 +191,9 @@ typedef struct SnPolicyBlob {
  * bytes, every section's alignment, bounds and overlap, element sizes and counts, landlock paths
  * (inside the string table, NUL-terminated, no embedded NUL, absolute for ROOT anchors and relative
  * for HOME anchors, no ".." component, access within the handled set), device rules and exec
- * records. Returns 0, or -EBADMSG (not a blob: magic), -EPROTONOSUPPORT (version), -EFBIG (size
+ * records, and mount entries (sn_policy_mount_check, inside the string table, NUL-terminated, at most
+ * SN_POLICY_BLOB_MAX_MOUNTS, every target naming the same snap). Returns 0, or -EBADMSG (not a
+ * blob: magic), -EPROTONOSUPPORT (version), -EFBIG (size
  * cap), -ERANGE (out of bounds or overlapping), -EINVAL (a malformed field), -ENOMEM. The message
  * names the field.
  */
@@ -159,6 +220,11 @@ const char *sn_policy_blob_landlock_path(const SnPolicyBlob *blob, const SnPolic
 
 /* The device rules and their count. */
 const SnPolicyDeviceRule *sn_policy_blob_device_rules(const SnPolicyBlob *blob, size_t *ret_count);
+
+/* The mount entries and their count; source and target are NUL-terminated strings in the blob. */
+const SnPolicyMountEntry *sn_policy_blob_mounts(const SnPolicyBlob *blob, size_t *ret_count);
+const char *sn_policy_blob_mount_source(const SnPolicyBlob *blob, const SnPolicyMountEntry *entry);
+const char *sn_policy_blob_mount_target(const SnPolicyBlob *blob, const SnPolicyMountEntry *entry);
 
 /*
  * Iterates the exec records: *cursor starts at 0; each call returns the next record's kind ('c', 'h',

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "content-mounts.h"
 #include "fault.h"
 #include "fd-util.h"
 #include "mount-support.h"
@@ -182,7 +183,7 @@ _sn_noreturn_ static void capture_helper(pid_t parent, int nsfile, int go, int d
     _exit(0);
 }
 
-static void create_ns(const SnInvocation *inv, int nsdir, int nsfile)
+static void create_ns(const SnInvocation *inv, const SnPolicyBlob *blob, int nsdir, int nsfile)
 {
     _sn_close_ int parent_ns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
     if (parent_ns < 0)
@@ -204,6 +205,8 @@ static void create_ns(const SnInvocation *inv, int nsdir, int nsfile)
 
     unshare_ordered(parent_ns);
     sn_confine_populate_mount_ns(inv);
+    /* A new namespace has none of the snap's content yet (a joined one keeps what the daemon mounted). */
+    sn_confine_apply_content_mounts(inv, blob, nsdir);
 
     _sn_free_ char *info = sn_strdup_printf("snap.%s.info", inv->snap_name);
     _sn_free_ char *text = sn_strdup_printf("base-snap-name=%s\n", inv->base);
@@ -227,7 +230,7 @@ static void create_ns(const SnInvocation *inv, int nsdir, int nsfile)
     }
 }
 
-void sn_confine_enter_mount_ns(const SnInvocation *inv, int rootfd)
+void sn_confine_enter_mount_ns(const SnInvocation *inv, const SnPolicyBlob *blob, int rootfd)
 {
     SnError *err = NULL;
     _sn_close_ int lockdir = sn_confine_mkdir_trusted(rootfd, "run/snapd/lock", 0755, &err);
@@ -270,5 +273,5 @@ void sn_confine_enter_mount_ns(const SnInvocation *inv, int rootfd)
         if (nsfile < 0 || fstatfs(nsfile, &sfs) < 0 || sfs.f_type == SN_NSFS_MAGIC)
             sn_confine_die("cannot reopen %s after discarding it", nsname);
     }
-    create_ns(inv, nsdir, nsfile);
+    create_ns(inv, blob, nsdir, nsfile);
 }

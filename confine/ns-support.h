@@ -9,13 +9,16 @@
 #include <stdint.h>
 
 #include "invocation.h"
+#include "policy-blob.h"
 
 /*
  * Leaves the calling process inside the snap's mount namespace with its root at the base snap.
  * Takes $ROOT/run/snapd/lock/.lock while making $ROOT/run/snapd/ns a private mount, then
- * $ROOT/run/snapd/lock/NAME.lock while creating or joining. Dies on any failure.
+ * $ROOT/run/snapd/lock/NAME.lock while creating or joining. A namespace it creates gets the content
+ * mounts of blob (sn_confine_apply_content_mounts); a joined one is left as it is. Dies on any
+ * failure.
  */
-void sn_confine_enter_mount_ns(const SnInvocation *inv, int rootfd);
+void sn_confine_enter_mount_ns(const SnInvocation *inv, const SnPolicyBlob *blob, int rootfd);
 
 /* The id of the mount namespace behind an nsfs fd (NS_GET_MNTNS_ID), or -errno (-ENOTTY on old kernels). */
 int sn_confine_mntns_id(int nsfd, uint64_t *ret_id);

@@ -30,6 +30,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const SnPolicyDeviceRule *dev = sn_policy_blob_device_rules(blob, &n);
         for (size_t i = 0; i < n; i++)
             sum += (size_t)dev[i].major;
+        const SnPolicyMountEntry *m = sn_policy_blob_mounts(blob, &n);
+        for (size_t i = 0; i < n; i++)
+            sum += strlen(sn_policy_blob_mount_source(blob, &m[i])) + strlen(sn_policy_blob_mount_target(blob, &m[i]));
         size_t cursor = 0;
         const char *text = NULL;
         while (sn_policy_blob_exec_next(blob, &cursor, &text))

@@ -21,6 +21,7 @@ typedef struct Builder {
     SnBuf data;     /* everything after the header */
     SnBuf strings;  /* the string table */
     SnBuf landlock; /* SnPolicyLandlockRule[] */
+    SnBuf mounts;   /* SnPolicyMountEntry[] */
 } Builder;
 
 static void add_rule(Builder *b, uint32_t anchor, const char *path, uint64_t access)
@@ -31,6 +32,29 @@ static void add_rule(Builder *b, uint32_t anchor, const char *path, uint64_t acc
                               .anchor = anchor};
     sn_buf_append(&b->strings, path, strlen(path) + 1);
     sn_buf_append(&b->landlock, &r, sizeof(r));
+}
+
+/* The snap's content mounts, checked with the rule snap-confine applies again before it mounts. */
+static int add_mounts(const SnPolicyInput *in, Builder *b, SnError **reterr)
+{
+    if (in->n_mounts > SN_POLICY_BLOB_MAX_MOUNTS)
+        return sn_error_set(reterr, -EFBIG, "policy: snap %s would have %zu content mounts (cap %u)", in->snap_name,
+                            in->n_mounts, SN_POLICY_BLOB_MAX_MOUNTS);
+    for (size_t i = 0; i < in->n_mounts; i++) {
+        const SnPolicyMountGrant *m = &in->mounts[i];
+        uint32_t flags = m->read_only ? SN_POLICY_MOUNT_READ_ONLY : 0;
+        int r = sn_policy_mount_check(in->snap_name, flags, m->source, m->target, reterr);
+        if (r < 0)
+            return r;
+        SnPolicyMountEntry e = {
+            .flags = flags, .source_offset = (uint32_t)b->strings.len, .source_len = (uint32_t)strlen(m->source)};
+        sn_buf_append(&b->strings, m->source, e.source_len + 1);
+        e.target_offset = (uint32_t)b->strings.len;
+        e.target_len = (uint32_t)strlen(m->target);
+        sn_buf_append(&b->strings, m->target, e.target_len + 1);
+        sn_buf_append(&b->mounts, &e, sizeof(e));
+    }
+    return 0;
 }
 
 /* Appends a section (8-byte aligned) to out, recording it in *s. */
@@ -231,6 +255,9 @@ int sn_policy_build_blob(const SnPolicyInput *in, void **ret_data, size_t *ret_l
         /* devmode and classic: Landlock has no complain mode, and snapd applies no device cgroup. */
         flags |= SN_POLICY_FLAG_LANDLOCK_OPTIONAL | SN_POLICY_FLAG_DEVICES_SELF_MANAGED;
     }
+    r = add_mounts(in, &b, reterr);
+    if (r < 0)
+        goto out;
 
     sn_buf_putc(&exec, 'c');
     sn_buf_append(&exec, command, strlen(command) + 1);
@@ -273,9 +300,10 @@ int sn_policy_build_blob(const SnPolicyInput *in, void **ret_data, size_t *ret_l
     put_section(&b.data, &h.landlock, b.landlock.data, b.landlock.len);
     put_section(&b.data, &h.devices, devices.data, devices.len);
     put_section(&b.data, &h.exec, exec.data, exec.len);
+    put_section(&b.data, &h.mounts, b.mounts.data, b.mounts.len);
     put_section(&b.data, &h.strings, b.strings.data, b.strings.len);
     if (!sn_buf_ok(&b.data) || !sn_buf_ok(&b.strings) || !sn_buf_ok(&b.landlock) || !sn_buf_ok(&exec) ||
-        !sn_buf_ok(&devices)) {
+        !sn_buf_ok(&devices) || !sn_buf_ok(&b.mounts)) {
         r = -ENOMEM;
         goto out;
     }
@@ -293,6 +321,7 @@ out:
     sn_buf_done(&b.data);
     sn_buf_done(&b.strings);
     sn_buf_done(&b.landlock);
+    sn_buf_done(&b.mounts);
     sn_buf_done(&devices);
     sn_buf_done(&exec);
     return r;

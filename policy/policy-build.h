@@ -74,6 +74,17 @@ typedef struct SnPolicyGrant {
     uint64_t landlock_net;
 } SnPolicyGrant;
 
+/*
+ * One content bind mount in the snap's mount namespace (the content interface's plug side). Both
+ * paths are absolute inside the namespace and must pass sn_policy_mount_check for the snap. Not
+ * owned.
+ */
+typedef struct SnPolicyMountGrant {
+    const char *source; /* /snap/PROVIDER/REV/... or /var/snap/PROVIDER/... */
+    const char *target; /* /snap/NAME/REV/... or /var/snap/NAME/... */
+    bool read_only;
+} SnPolicyMountGrant;
+
 /* Whether grant applies to the app (hook NULL) or the hook (app NULL). */
 bool sn_policy_grant_applies(const SnPolicyGrant *grant, const char *app, const char *hook);
 
@@ -92,6 +103,10 @@ typedef struct SnPolicyInput {
     SnConfinement confinement;
     const SnPolicyGrant *grants; /* those that apply to this app or hook are added; may be NULL */
     size_t n_grants;
+    /* The snap's content mounts: every blob of the snap carries all of them (the namespace is per
+     * snap), in this order; at most SN_POLICY_BLOB_MAX_MOUNTS. May be NULL. */
+    const SnPolicyMountGrant *mounts;
+    size_t n_mounts;
 } SnPolicyInput;
 
 /* "snap.NAME.APP" or "snap.NAME.hook.HOOK", validated; NULL on invalid input or ENOMEM. Caller frees. */
@@ -103,9 +118,10 @@ char *sn_policy_security_tag(const SnPolicyInput *in);
  * the blob itself, for snap-exec), the default device allow-list (snapd's: null, zero, full, random,
  * urandom, tty, console, ptmx and pty slaves) and the exec section. The result passes
  * sn_policy_blob_parse. The grants that apply add their seccomp lines, Landlock paths and device
- * rules. Returns 0 with *ret_data (caller frees) and *ret_len, or -errno with a message (-EINVAL for
- * names, commands, environment entries, grant paths or rules outside the grammar, -EFBIG past the
- * blob's caps).
+ * rules; the mounts go into the mounts section whatever the app, hook or confinement. Returns 0 with
+ * *ret_data (caller frees) and *ret_len, or -errno with a message (-EINVAL for names, commands,
+ * environment entries, grant paths, rules or mounts outside the grammar, -EFBIG past the blob's
+ * caps).
  */
 int sn_policy_build_blob(const SnPolicyInput *in, void **ret_data, size_t *ret_len, SnError **reterr);
 

@@ -75,6 +75,8 @@ static int compile_one(const SnPolicySetup *s, const char *instance, const char 
         .confinement = info->confinement,
         .grants = s->grants,
         .n_grants = s->n_grants,
+        .mounts = s->mounts,
+        .n_mounts = s->n_mounts,
     };
     if (app && (!a || !a->command))
         return sn_error_set(reterr, -EINVAL, "policy: app %s of %s has no command", app, instance);

@@ -31,6 +31,8 @@ typedef struct SnPolicySetup {
     char *const *implicit_hooks; /* hooks present in meta/hooks but not declared in snap.yaml; may be NULL */
     const SnPolicyGrant *grants; /* what the snap's connections add (issue 6); may be NULL */
     size_t n_grants;
+    const SnPolicyMountGrant *mounts; /* the snap's content mounts, put in every blob; may be NULL */
+    size_t n_mounts;
     uint32_t flags; /* extra SN_POLICY_FLAG_* for every blob, e.g. LANDLOCK_OPTIONAL where the kernel has none */
 } SnPolicySetup;
 

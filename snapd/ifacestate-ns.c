@@ -3,7 +3,10 @@
  * Content mounts in a preserved mount namespace: the daemon's equivalent of snap-update-ns for the
  * content interface. The daemon is multi-threaded and setns(CLONE_NEWNS) needs a single-threaded
  * caller, so a forked child enters the namespace; it only makes system calls on strings prepared
- * before the fork, and reports the first failure (index and errno) through a pipe.
+ * before the fork, and reports the first failure (index and errno) through a pipe. Paths are opened
+ * with sn_policy_mount_open_dir (no symlink followed: a provider controls its squashfs and its
+ * $SNAP_DATA), as snap-confine does when it applies the same list to a namespace it creates
+ * (confine/content-mounts.c); both write and read the same record, run/snapd/ns/snap.NAME.content.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,15 +14,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "fd-util.h"
 #include "fileio.h"
 #include "ifacestate-internal.h"
+#include "policy-blob.h"
 #include "strutil.h"
+
+#define NSFS_MAGIC 0x6e736673
 
 typedef struct Op {
     bool mount; /* else unmount */
@@ -29,29 +38,50 @@ typedef struct Op {
     const char *target;
 } Op;
 
-/* Creates target's missing directories (as root, inside the namespace), without following symlinks. */
-static int mkdir_beneath(const char *target)
+static const char *fdpath(char buf[static 32], int fd)
 {
-    char buf[4096];
-    size_t n = strlen(target);
-    if (n >= sizeof(buf))
-        return -ENAMETOOLONG;
-    memcpy(buf, target, n + 1);
-    for (char *p = buf + 1;; p++) {
-        if (*p == '/' || *p == '\0') {
-            char c = *p;
-            *p = '\0';
-            struct stat st;
-            if (lstat(buf, &st) < 0) {
-                if (errno != ENOENT || mkdir(buf, 0755) < 0)
-                    return -errno;
-            } else if (!S_ISDIR(st.st_mode))
-                return -ENOTDIR;
-            *p = c;
-            if (!c)
-                return 0;
-        }
+    snprintf(buf, 32, "/proc/self/fd/%d", fd);
+    return buf;
+}
+
+/* One operation inside the namespace; 0 or an errno. Stack only: this runs in the forked child. */
+static int child_op(int rootfd, const Op *op)
+{
+    char s[32], d[32];
+    if (!op->mount) {
+        int fd = sn_policy_mount_open_dir(rootfd, op->target, false, NULL);
+        if (fd == -ENOENT)
+            return 0;
+        if (fd < 0)
+            return -fd;
+        /* The magic link names the mount on top of the target: detach it (EINVAL: nothing mounted). */
+        int r = umount2(fdpath(d, fd), MNT_DETACH) < 0 && errno != EINVAL ? errno : 0;
+        close(fd);
+        return r;
     }
+    int src = sn_policy_mount_open_dir(rootfd, op->source, false, NULL);
+    if (src < 0)
+        return -src;
+    int dst = sn_policy_mount_open_dir(rootfd, op->target, op->mkdir_target, NULL);
+    if (dst < 0) {
+        close(src);
+        return -dst;
+    }
+    int r = mount(fdpath(s, src), fdpath(d, dst), NULL, MS_BIND, NULL) < 0 ? errno : 0;
+    close(src);
+    close(dst);
+    if (r || !op->read_only)
+        return r;
+    int top = sn_policy_mount_open_dir(rootfd, op->target, false, NULL);
+    if (top < 0)
+        return -top;
+    struct statvfs sv;
+    if (mount(NULL, fdpath(d, top), NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
+        r = errno;
+    else if (fstatvfs(top, &sv) < 0 || !(sv.f_flag & ST_RDONLY))
+        r = EROFS; /* read back: a read-only share must not come out writable */
+    close(top);
+    return r;
 }
 
 static _sn_noreturn_ void child(int nsfd, const Op *ops, size_t n, int report)
@@ -61,34 +91,16 @@ static _sn_noreturn_ void child(int nsfd, const Op *ops, size_t n, int report)
         result[1] = errno;
         goto out;
     }
+    int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0) {
+        result[1] = errno;
+        goto out;
+    }
     for (size_t i = 0; i < n; i++) {
-        const Op *op = &ops[i];
         result[0] = (int)i;
-        if (!op->mount) {
-            if (umount2(op->target, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL && errno != ENOENT) {
-                result[1] = errno;
-                goto out;
-            }
-            continue;
-        }
-        if (op->mkdir_target) {
-            int r = mkdir_beneath(op->target);
-            if (r < 0) {
-                result[1] = -r;
-                goto out;
-            }
-        }
-        struct stat st;
-        if (lstat(op->target, &st) < 0 || !S_ISDIR(st.st_mode) || lstat(op->source, &st) < 0 || !S_ISDIR(st.st_mode)) {
-            result[1] = errno ? errno : ENOTDIR;
+        result[1] = child_op(rootfd, &ops[i]);
+        if (result[1])
             goto out;
-        }
-        if (mount(op->source, op->target, NULL, MS_BIND, NULL) < 0 ||
-            (op->read_only &&
-             mount(NULL, op->target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)) {
-            result[1] = errno;
-            goto out;
-        }
     }
     result[0] = -1;
 out:
@@ -122,11 +134,26 @@ int sn_ifacestate_ns_update(const char *root, const char *name, const SnIfaceMou
 {
     _sn_free_ char *nsfile = sn_strdup_printf("%s/run/snapd/ns/snap.%s.mnt", root, name);
     _sn_free_ char *record = sn_strdup_printf("%s/run/snapd/ns/snap.%s.content", root, name);
-    if (!nsfile || !record)
+    _sn_free_ char *lock = sn_strdup_printf("%s/run/snapd/lock/%s.lock", root, name);
+    if (!nsfile || !record || !lock)
         return -ENOMEM;
+    for (size_t i = 0; i < n_want; i++) {
+        int r = sn_policy_mount_check(name, want[i].read_only ? SN_POLICY_MOUNT_READ_ONLY : 0, want[i].source,
+                                      want[i].target, reterr);
+        if (r < 0)
+            return r;
+    }
+    /*
+     * snap-confine's per-snap lock: a launch that is creating the namespace (and writing the record
+     * of the mounts it made from the blob) finishes first. No lock file: no launch ever ran.
+     */
+    _sn_close_ int lockfd = open(lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (lockfd >= 0 && flock(lockfd, LOCK_EX) < 0)
+        return sn_error_set(reterr, -errno, "cannot lock %s: %m", lock);
     _sn_close_ int nsfd = open(nsfile, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (nsfd < 0) {
-        /* No preserved namespace: nothing is mounted anywhere. */
+    struct statfs sfs;
+    if (nsfd < 0 || fstatfs(nsfd, &sfs) < 0 || sfs.f_type != NSFS_MAGIC) {
+        /* No preserved namespace (or only the file a failed launch left): nothing is mounted anywhere. */
         if (unlink(record) < 0 && errno != ENOENT)
             return sn_error_set(reterr, -errno, "cannot remove %s: %m", record);
         return 0;

@@ -524,6 +524,12 @@ static int regenerate(const Repo *repo, const Conn *conns, size_t n_conns, const
         if (r >= 0 && SN_STREQ(c->slot_snap, name))
             r = sn_iface_grants_add(g, &ctx, &plug->e, &slot->e, true, reterr);
     }
+    /* The content mounts go into every blob too: snap-confine applies them to a namespace it creates. */
+    SnPolicyMountGrant *pm = n_mounts ? calloc(n_mounts, sizeof(*pm)) : NULL;
+    if (r >= 0 && n_mounts && !pm)
+        r = -ENOMEM;
+    for (size_t i = 0; r >= 0 && i < n_mounts; i++)
+        pm[i] = (SnPolicyMountGrant){mounts[i].source, mounts[i].target, mounts[i].read_only};
     if (r >= 0) {
         size_t n = 0;
         const SnPolicyGrant *grants = sn_iface_grants_get(g, &n);
@@ -533,9 +539,12 @@ static int regenerate(const Repo *repo, const Conn *conns, size_t n_conns, const
                                .implicit_hooks = rs->implicit_hooks,
                                .grants = grants,
                                .n_grants = n,
+                               .mounts = pm,
+                               .n_mounts = n_mounts,
                                .flags = (uint32_t)landlock_flags()};
         r = sn_policy_setup_profiles(repo->root, &setup, NULL, reterr);
     }
+    free(pm);
     if (r >= 0)
         r = sn_ifacestate_ns_update(repo->root, name, mounts, n_mounts, reterr);
     sn_iface_mounts_free(mounts, n_mounts);

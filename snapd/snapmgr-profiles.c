@@ -50,11 +50,30 @@ static int compile_profiles(SnSnapMgr *m, const char *name, int64_t rev, SnError
     return sn_policy_setup_profiles(m->root, &setup, NULL, reterr);
 }
 
+/*
+ * The baseline of the revision being set up; then, when that revision is already the current one
+ * (snap enable: the chain has no auto-connect), its connections' grants and content mounts from the
+ * interface manager. Without them an enabled snap ran on the baseline alone: the connections were
+ * still in the state, but network-bind, content and the rest granted nothing until the next connect.
+ * An install, refresh or revert sets up a revision that is not current yet: auto-connect, after
+ * link-snap, regenerates its profiles with the connections.
+ */
 int snapmgr_do_setup_profiles(SnTaskCtx *ctx, SnSnapMgr *m, SnError **reterr)
 {
     _sn_cleanup_(snap_setup_done) SnapSetup su = {0};
     int r = snapmgr_load_setup(ctx, &su, reterr);
-    return r < 0 ? r : compile_profiles(m, su.name, su.revision, reterr);
+    if (r < 0)
+        return r;
+    r = compile_profiles(m, su.name, su.revision, reterr);
+    if (r < 0)
+        return r;
+    _sn_cleanup_(sn_snap_state_freep) SnSnapState *s = NULL;
+    r = snapmgr_get_state(m, su.name, &s, reterr);
+    if (r < 0)
+        return r;
+    if (!s || s->current != su.revision)
+        return 0;
+    return sn_ifacestate_setup_profiles(m->st, su.name, reterr);
 }
 
 /* Back to the profiles of the revision that stays (none when the snap goes). */

@@ -155,3 +155,93 @@ Test(policy_build, refuses_invalid_grants)
     g.apps = apps;
     cr_assert_eq(sn_policy_build_blob(&in, &data, &len, NULL), 0);
 }
+
+/* Builds in's blob and parses it back; returns the parsed blob. */
+static SnPolicyBlob *build_and_parse(const SnPolicyInput *in)
+{
+    _sn_free_ void *data = NULL;
+    size_t len = 0;
+    _sn_cleanup_(sn_error_freep) SnError *err = NULL;
+    cr_assert_eq(sn_policy_build_blob(in, &data, &len, &err), 0, "%s", err ? err->message : "");
+    SnPolicyBlob *blob = NULL;
+    cr_assert_eq(sn_policy_blob_parse(data, len, &blob, &err), 0, "%s", err ? err->message : "");
+    return blob;
+}
+
+Test(policy_build, every_blob_of_the_snap_carries_its_content_mounts)
+{
+    static const SnPolicyMountGrant mounts[] = {
+        {"/snap/prov/x1/shared", "/snap/cons/x2/data-dir", true},
+        {"/var/snap/prov/common/out", "/var/snap/cons/common/in", false},
+    };
+    /* A grant bound to another app does not keep the mounts from this app's or the hook's blob. */
+    char *other[] = {"other", NULL};
+    SnPolicyGrant g = {.interface = "content", .apps = other, .seccomp = "bind\n"};
+    const SnPolicyInput inputs[] = {
+        {.snap_name = "cons",
+         .app = "app",
+         .command = "bin/app",
+         .grants = &g,
+         .n_grants = 1,
+         .mounts = mounts,
+         .n_mounts = 2},
+        {.snap_name = "cons", .hook = "configure", .mounts = mounts, .n_mounts = 2},
+        {.snap_name = "cons",
+         .app = "app",
+         .command = "bin/app",
+         .confinement = SN_CONFINEMENT_DEVMODE,
+         .mounts = mounts,
+         .n_mounts = 2},
+    };
+    for (size_t k = 0; k < SN_ELEMENTSOF(inputs); k++) {
+        _sn_cleanup_(sn_policy_blob_freep) SnPolicyBlob *blob = build_and_parse(&inputs[k]);
+        size_t n = 0;
+        const SnPolicyMountEntry *m = sn_policy_blob_mounts(blob, &n);
+        cr_assert_eq(n, 2, "input %zu", k);
+        cr_assert_eq(m[0].flags, SN_POLICY_MOUNT_READ_ONLY);
+        cr_assert_str_eq(sn_policy_blob_mount_source(blob, &m[0]), "/snap/prov/x1/shared");
+        cr_assert_str_eq(sn_policy_blob_mount_target(blob, &m[0]), "/snap/cons/x2/data-dir");
+        cr_assert_eq(m[1].flags, 0);
+        cr_assert_str_eq(sn_policy_blob_mount_source(blob, &m[1]), "/var/snap/prov/common/out");
+        cr_assert_str_eq(sn_policy_blob_mount_target(blob, &m[1]), "/var/snap/cons/common/in");
+    }
+    /* Without connections: an empty section. */
+    SnPolicyInput none = {.snap_name = "cons", .app = "app", .command = "bin/app"};
+    _sn_cleanup_(sn_policy_blob_freep) SnPolicyBlob *blob = build_and_parse(&none);
+    size_t n = 7;
+    cr_assert_null(sn_policy_blob_mounts(blob, &n));
+    cr_assert_eq(n, 0);
+}
+
+Test(policy_build, refuses_content_mounts_outside_the_rule)
+{
+    static const struct {
+        SnPolicyMountGrant m;
+        const char *needle;
+    } cases[] = {
+        {{"/etc", "/snap/cons/x1/data", true}, "source \"/etc\" is not under"},
+        {{"/snap/prov/x1/../../../etc", "/snap/cons/x1/data", true}, "\"..\""},
+        {{"/snap/prov/x1/shared", "/snap/other/x1/data", true}, "outside the directories of snap \"cons\""},
+        {{"/snap/prov/x1/shared", "/home/u/data", false}, "target \"/home/u/data\" is not under"},
+        {{"/snap/prov/x1/my shared", "/snap/cons/x1/data", true}, "space"},
+        {{NULL, "/snap/cons/x1/data", true}, "without a source"},
+    };
+    for (size_t i = 0; i < SN_ELEMENTSOF(cases); i++) {
+        SnPolicyInput in = {
+            .snap_name = "cons", .app = "app", .command = "bin/app", .mounts = &cases[i].m, .n_mounts = 1};
+        _sn_free_ void *data = NULL;
+        size_t len = 0;
+        _sn_cleanup_(sn_error_freep) SnError *err = NULL;
+        cr_assert_eq(sn_policy_build_blob(&in, &data, &len, &err), -EINVAL, "case %zu", i);
+        cr_assert_null(data);
+        cr_assert(strstr(err->message, cases[i].needle), "case %zu: %s", i, err->message);
+    }
+    SnPolicyMountGrant many[SN_POLICY_BLOB_MAX_MOUNTS + 1];
+    for (size_t i = 0; i < SN_ELEMENTSOF(many); i++)
+        many[i] = (SnPolicyMountGrant){"/snap/prov/x1/shared", "/snap/cons/x1/data", true};
+    SnPolicyInput in = {
+        .snap_name = "cons", .app = "app", .command = "bin/app", .mounts = many, .n_mounts = SN_ELEMENTSOF(many)};
+    _sn_free_ void *data = NULL;
+    size_t len = 0;
+    cr_assert_eq(sn_policy_build_blob(&in, &data, &len, NULL), -EFBIG);
+}

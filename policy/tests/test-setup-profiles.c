@@ -323,3 +323,35 @@ Test(setup_profiles, written_profiles_parse_with_apparmor_parser)
                                            root);
     cr_assert_eq(system(cmd), 0, "apparmor_parser -Q refused a written profile");
 }
+
+Test(setup_profiles, puts_the_content_mounts_in_every_blob_and_a_bad_one_writes_nothing)
+{
+    _sn_cleanup_(sn_snap_info_freep) SnSnapInfo *info = parse(yaml);
+    char *implicit[] = {"install", NULL};
+    const SnPolicyMountGrant mounts[] = {{"/snap/prov/3/shared", "/snap/hello/x1/data", true}};
+    SnPolicySetup s = {.info = info, .revision = "x1", .implicit_hooks = implicit, .mounts = mounts, .n_mounts = 1};
+    SnError *err = NULL;
+    cr_assert_eq(sn_policy_setup_profiles(root, &s, NULL, &err), 0, "%s", err ? err->message : "");
+    const char *tags[] = {"snap.hello.hello", "snap.hello.other", "snap.hello.hook.configure",
+                          "snap.hello.hook.install"};
+    for (size_t i = 0; i < SN_ELEMENTSOF(tags); i++) {
+        _sn_cleanup_(sn_policy_blob_freep) SnPolicyBlob *blob = load(tags[i]);
+        size_t n = 0;
+        const SnPolicyMountEntry *m = sn_policy_blob_mounts(blob, &n);
+        cr_assert_eq(n, 1, "%s", tags[i]);
+        cr_assert_str_eq(sn_policy_blob_mount_source(blob, m), "/snap/prov/3/shared");
+        cr_assert_str_eq(sn_policy_blob_mount_target(blob, m), "/snap/hello/x1/data");
+    }
+    /* A mount aimed at another snap's directory fails the whole set: the blobs stay as they were. */
+    const SnPolicyMountGrant bad[] = {{"/snap/prov/3/shared", "/snap/victim/1/data", true}};
+    SnPolicySetup s2 = {.info = info, .revision = "x1", .implicit_hooks = implicit, .mounts = bad, .n_mounts = 1};
+    _sn_cleanup_(sn_error_freep) SnError *err2 = NULL;
+    cr_assert_eq(sn_policy_setup_profiles(root, &s2, NULL, &err2), -EINVAL);
+    cr_assert(strstr(err2->message, "victim"), "%s", err2->message);
+    _sn_cleanup_(sn_policy_blob_freep) SnPolicyBlob *again = load("snap.hello.hello");
+    size_t n = 0;
+    const SnPolicyMountEntry *m = sn_policy_blob_mounts(again, &n);
+    cr_assert_eq(n, 1);
+    cr_assert_str_eq(sn_policy_blob_mount_target(again, m), "/snap/hello/x1/data");
+    sn_error_free(err);
+}

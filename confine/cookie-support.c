@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,9 +41,12 @@ int sn_confine_read_cookie(int rootfd, const char *instance, char **ret_cookie, 
         return -ENOMEM;
     _sn_close_ int fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (fd < 0) {
-        if (errno == ENOENT)
+        int r = sn_negative_errno();
+        if (r == -ENOENT)
             return 0;
-        return sn_error_set(reterr, sn_negative_errno(), "cannot open the cookie %s/%s", COOKIE_DIR, name);
+        if (r == -ELOOP)
+            return sn_error_set(reterr, r, "the cookie %s/%s is a symlink", COOKIE_DIR, name);
+        return sn_error_set(reterr, r, "cannot open the cookie %s/%s: %s", COOKIE_DIR, name, strerror(-r));
     }
     struct stat st;
     if (fstat(fd, &st) < 0)

@@ -35,8 +35,11 @@ setup_iface_root() {
     ensure_user
     build_base
     mkdir -p "$LIBEXEC"
-    install -m 4755 -o root -g root "$SN_BUILD/confine/snap-confine" "$LIBEXEC/snap-confine"
-    install -m 0755 -o root -g root "$SN_BUILD/confine/snap-exec" "$LIBEXEC/snap-exec"
+    # SN_CONFINE_BUILD: take snap-confine and snap-exec from another build (a sanitizer build's daemon
+    # and CLI with the plain setuid helper and static snap-exec, which sanitizers cannot build).
+    local cb="${SN_CONFINE_BUILD:-$SN_BUILD}"
+    install -m 4755 -o root -g root "$cb/confine/snap-confine" "$LIBEXEC/snap-confine"
+    install -m 0755 -o root -g root "$cb/confine/snap-exec" "$LIBEXEC/snap-exec"
     start_daemon
     snap_cli install --dangerous "$SN_WORK/base.snap" >/dev/null
 }
@@ -55,6 +58,14 @@ expect_ok() {
 expect_denied() {
     local what=$1; shift
     if "$@" >out.txt 2>&1; then echo "expected $what to be denied, it worked:"; cat out.txt; return 1; fi
+}
+
+# check_daemon_log: fails on a sanitizer report in the daemon's log (for runs with an ASan+UBSan build).
+check_daemon_log() {
+    if [ -f "$SN_WORK/daemon.log" ] && grep -E 'ERROR: (Address|Leak|Undefined)Sanitizer|runtime error' "$SN_WORK/daemon.log"; then
+        echo "expected no sanitizer report in the daemon's log"
+        return 1
+    fi
 }
 
 restore_iface_root() {

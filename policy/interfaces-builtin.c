@@ -270,6 +270,30 @@ static int extra_spi(SnIfaceWork *w, const SnIfaceContext *ctx, const SnIfaceEnd
     return r < 0 ? r : sn_iface_work_apparmor(w, "/sys/devices/platform/**/**.spi/**/%s/** rw,", dev);
 }
 
+/*
+ * The target of path (absolute) looked up under ctx->root, as an absolute path in that root; NULL in
+ * *ret when it does not exist or resolves outside the root. Returns 0 or -ENOMEM.
+ */
+static int resolve_under_root(const SnIfaceContext *ctx, const char *path, char **ret)
+{
+    *ret = NULL;
+    const char *root = ctx && ctx->root && *ctx->root ? ctx->root : "/";
+    _sn_free_ char *real_root = realpath(root, NULL);
+    if (!real_root)
+        return errno == ENOMEM ? -ENOMEM : 0;
+    size_t skip = SN_STREQ(real_root, "/") ? 0 : strlen(real_root);
+    _sn_free_ char *full = sn_strdup_printf("%s%s", skip ? real_root : "", path);
+    if (!full)
+        return -ENOMEM;
+    _sn_free_ char *resolved = realpath(full, NULL);
+    if (!resolved)
+        return errno == ENOMEM ? -ENOMEM : 0;
+    if (strncmp(resolved, real_root, skip) != 0 || resolved[skip] != '/')
+        return 0;
+    *ret = strdup(resolved + skip);
+    return *ret ? 0 : -ENOMEM;
+}
+
 static int extra_gpio(SnIfaceWork *w, const SnIfaceContext *ctx, const SnIfaceEnd *plug, const SnIfaceEnd *slot,
                       SnError **reterr)
 {
@@ -285,13 +309,12 @@ static int extra_gpio(SnIfaceWork *w, const SnIfaceContext *ctx, const SnIfaceEn
         return r;
     /* AppArmor needs the resolved path (the class entry is a symlink into /sys/devices); snapd emits
      * nothing for a pin that is not exported, we keep the class path so the rule shows in the profile. */
-    _sn_free_ char *full = sn_strdup_printf("%s%s", ctx && ctx->root ? ctx->root : "", p);
-    _sn_free_ char *resolved = full ? realpath(full, NULL) : NULL;
-    if (!full)
-        return -ENOMEM;
-    size_t skip = ctx && ctx->root ? strlen(ctx->root) : 0;
-    if (resolved && strlen(resolved) > skip && strncmp(resolved, full, skip) == 0 && !SN_STREQ(resolved, full))
-        r = sn_iface_work_apparmor(w, "%s/* rwk,", resolved + skip);
+    _sn_free_ char *resolved = NULL;
+    r = resolve_under_root(ctx, p, &resolved);
+    if (r < 0)
+        return r;
+    if (resolved && !SN_STREQ(resolved, p))
+        r = sn_iface_work_apparmor(w, "%s/* rwk,", resolved);
     return r < 0 ? r : sn_iface_work_apparmor(w, "%s/* rwk,", p);
 }
 

@@ -377,6 +377,15 @@ Test(interfaces_builtin, gpio_rule_follows_the_exported_pins_symlink)
     cr_assert_not_null(strstr(gr->apparmor, "/sys/devices/platform/chip/gpio/gpio9/* rwk,\n"), "%s", gr->apparmor);
     cr_assert_not_null(strstr(gr->apparmor, "/sys/class/gpio/gpio9/* rwk,"));
     cr_assert(has_landlock(gr, "/sys/class/gpio/gpio9", SN_LANDLOCK_WRITE_FILE));
+    /* The same with a root spelled with a trailing slash; the host's root has no such pin. */
+    _sn_free_ char *slashed = sn_strdup_printf("%s/", tmpl);
+    SnIfaceContext ctx2 = {.root = slashed}, host = {.root = "/"};
+    _sn_cleanup_(sn_iface_grants_freep) SnIfaceGrants *g3 = grants_of("gpio", false, &ctx2, NULL);
+    cr_assert_str_eq(only_grant(g3)->apparmor, gr->apparmor);
+    if (access("/sys/class/gpio/gpio9", F_OK) < 0) {
+        _sn_cleanup_(sn_iface_grants_freep) SnIfaceGrants *g4 = grants_of("gpio", false, &host, NULL);
+        cr_assert_str_eq(only_grant(g4)->apparmor, "/sys/class/gpio/gpio9/* rwk,\n");
+    }
     /* A pin that is not exported keeps only the class path. */
     json_t *other = json_pack("{s:i}", "number", 10);
     _sn_cleanup_(sn_iface_grants_freep) SnIfaceGrants *g2 = grants_of("gpio", false, &ctx, other);

@@ -129,7 +129,7 @@ static char *mount_line(const SnIfaceMount *m)
     return sn_strdup_printf("%s %s %s", m->read_only ? "ro" : "rw", m->source, m->target);
 }
 
-int sn_ifacestate_ns_update(const char *root, const char *name, const SnIfaceMount *want, size_t n_want,
+int sn_ifacestate_ns_update(const char *root, const char *name, const SnIfaceMount *want, size_t n_want, bool strict,
                             SnError **reterr)
 {
     _sn_free_ char *nsfile = sn_strdup_printf("%s/run/snapd/ns/snap.%s.mnt", root, name);
@@ -217,6 +217,21 @@ int sn_ifacestate_ns_update(const char *root, const char *name, const SnIfaceMou
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
     if (got != (ssize_t)sizeof(result) || result[1] != 0) {
+        /*
+         * Half done (the old mounts may be gone already): the namespace no longer matches any record,
+         * so it is discarded, as snap-discard-ns would. Running apps keep theirs; the next launch
+         * builds a new one from the blobs, which already hold the wanted mounts.
+         */
+        _sn_free_ char *info = sn_strdup_printf("%s/run/snapd/ns/snap.%s.info", root, name);
+        (void)umount2(nsfile, MNT_DETACH | UMOUNT_NOFOLLOW);
+        (void)unlink(nsfile);
+        if (info)
+            (void)unlink(info);
+        (void)unlink(record);
+        if (!strict) {
+            free(ops);
+            return 0;
+        }
         const Op *op = result[0] >= 0 && (size_t)result[0] < n_ops ? &ops[result[0]] : NULL;
         r = sn_error_set(reterr, -(result[1] ? result[1] : EIO),
                          "cannot %s %s in the mount namespace of snap \"%s\": %s",

@@ -481,8 +481,13 @@ static int landlock_flags(void)
     return flags;
 }
 
-/* Regenerates snap `name`'s profiles and content mounts from the connections conns. Lock not held. */
-static int regenerate(const Repo *repo, const Conn *conns, size_t n_conns, const char *name, SnError **reterr)
+/*
+ * Regenerates snap `name`'s profiles and content mounts from the connections conns. Lock not held.
+ * strict: a content mount that cannot be applied in the snap's preserved namespace is an error (the
+ * namespace is discarded either way, see sn_ifacestate_ns_update).
+ */
+static int regenerate(const Repo *repo, const Conn *conns, size_t n_conns, const char *name, bool strict,
+                      SnError **reterr)
 {
     RepoSnap *rs = repo_snap((Repo *)repo, name);
     if (!rs)
@@ -546,7 +551,7 @@ static int regenerate(const Repo *repo, const Conn *conns, size_t n_conns, const
     }
     free(pm);
     if (r >= 0)
-        r = sn_ifacestate_ns_update(repo->root, name, mounts, n_mounts, reterr);
+        r = sn_ifacestate_ns_update(repo->root, name, mounts, n_mounts, strict, reterr);
     sn_iface_mounts_free(mounts, n_mounts);
     return r;
 }
@@ -568,7 +573,7 @@ static int regenerate_snaps_also(SnState *st, char *const *snaps, const char *al
     if (r < 0)
         return r;
     for (char *const *s = snaps; s && *s && r >= 0; s++)
-        r = regenerate(&repo, conns, n, *s, reterr);
+        r = regenerate(&repo, conns, n, *s, true, reterr);
     conns_free(conns, n);
     repo_done(&repo);
     return r;
@@ -766,8 +771,25 @@ static int auto_connect(SnState *st, const char *name, SnIfaceTaskSet *hooked, j
         r = conns_load(st, &all, &n_all, reterr);
         sn_state_unlock(st);
     }
+    /*
+     * The snaps already connected to this one too (snapd's affected snaps): a refreshed provider's
+     * content source moved to its new revision, and a slot's attributes may have changed.
+     */
+    for (size_t i = 0; r >= 0 && i < n_all; i++) {
+        if (all[i].undesired)
+            continue;
+        if (SN_STREQ(all[i].plug_snap, name))
+            r = push_unique(&affected, all[i].slot_snap);
+        else if (SN_STREQ(all[i].slot_snap, name))
+            r = push_unique(&affected, all[i].plug_snap);
+    }
+    /*
+     * Not strict: an install or refresh does not fail because another snap's preserved namespace
+     * cannot follow (a new revision mounted after that namespace was made does not show in it where
+     * /snap does not propagate); that namespace is discarded and rebuilt at its next launch.
+     */
     for (char **s = affected; r >= 0 && s && *s; s++)
-        r = regenerate(&repo, all, n_all, *s, reterr);
+        r = regenerate(&repo, all, n_all, *s, false, reterr);
     conns_free(all, n_all);
     conns_free(add, n_add);
     conns_free(conns, n);

@@ -7,7 +7,6 @@
 #include <linux/seccomp.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/apparmor.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
@@ -55,6 +54,27 @@ int sn_confine_apparmor_enabled(void)
     return c == 'Y' ? 1 : 0;
 }
 
+int sn_confine_apparmor_set_exec(int attrfd, const char *tag)
+{
+    char buf[SN_POLICY_BLOB_MAX_PATH + 8];
+    int n = snprintf(buf, sizeof(buf), "exec %s", tag);
+    if (n < 0 || (size_t)n >= sizeof(buf))
+        return -ENAMETOOLONG;
+    /* The LSM-stacking interface first (kernels >= 5.8), then the one every AppArmor kernel has. */
+    _sn_close_ int fd = openat(attrfd, "apparmor/exec", O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0 && errno == ENOENT)
+        fd = openat(attrfd, "exec", O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return sn_negative_errno();
+    if (sn_faulty("apparmor-exec"))
+        return -EACCES;
+    /* One write: the kernel parses the command from exactly what one write() hands it. */
+    ssize_t w = write(fd, buf, (size_t)n);
+    if (w < 0)
+        return sn_negative_errno();
+    return w == n ? 0 : -EIO;
+}
+
 void sn_confine_apparmor_change_onexec(const char *tag)
 {
     _sn_free_ char *profiles = NULL;
@@ -76,8 +96,13 @@ void sn_confine_apparmor_change_onexec(const char *tag)
     }
     if (!found)
         sn_confine_die("AppArmor is enabled but the profile %s is not loaded in enforce mode", tag);
-    if (aa_change_onexec(tag) < 0)
-        sn_confine_die("cannot change the AppArmor profile on exec to %s: %m", tag);
+    /* What libapparmor's aa_change_onexec() does, without linking it (issue 5: snap-confine needs libc only). */
+    _sn_close_ int attr = open("/proc/thread-self/attr", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (attr < 0)
+        sn_confine_die("cannot open /proc/thread-self/attr: %m");
+    r = sn_confine_apparmor_set_exec(attr, tag);
+    if (r < 0)
+        sn_confine_die("cannot change the AppArmor profile on exec to %s: %s", tag, strerror(-r));
 }
 
 static void write_line(int dirfd, const char *file, const char *text)

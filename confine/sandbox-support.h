@@ -31,6 +31,14 @@ int sn_confine_apparmor_enabled(void);
 void sn_confine_apparmor_change_onexec(const char *tag);
 
 /*
+ * aa_change_onexec() without libapparmor: writes "exec TAG" in one write() to attrfd's
+ * apparmor/exec (the LSM-stacking interface) or, where that does not exist, to its exec. attrfd is
+ * an open /proc/thread-self/attr (a test passes a directory of its own). Returns 0, -ENAMETOOLONG,
+ * or the -errno of the open or write. Never dies.
+ */
+int sn_confine_apparmor_set_exec(int attrfd, const char *tag);
+
+/*
  * Device cgroup, v1 devices controller: creates /sys/fs/cgroup/devices/<tag>, denies all, allows
  * the blob's rules and moves the calling process in. Returns false (and does nothing) when no v1
  * devices controller is mounted; dies on any other failure.

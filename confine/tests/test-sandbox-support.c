@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-only */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
-#include <string.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -63,4 +67,83 @@ Test(sandbox_support, device_list_expected_refuses_all_devices_and_overflow)
     for (size_t i = 0; i < SN_ELEMENTSOF(many); i++)
         many[i] = (SnPolicyDeviceRule){.type = 'c', .access = 7, .major = INT32_MAX, .minor = INT32_MAX - (int32_t)i};
     cr_assert_gt(sn_confine_device_list_expected(many, SN_ELEMENTSOF(many), buf, sizeof(buf)), 0);
+}
+
+/* A stand-in for /proc/thread-self/attr: a temporary directory with the given files. */
+static int make_attr_dir(char *tmpl, bool stacking)
+{
+    cr_assert_not_null(mkdtemp(tmpl));
+    int dir = open(tmpl, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    cr_assert_geq(dir, 0);
+    if (stacking) {
+        cr_assert_eq(mkdirat(dir, "apparmor", 0755), 0);
+        int fd = openat(dir, "apparmor/exec", O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+        cr_assert_geq(fd, 0);
+        close(fd);
+    }
+    int fd = openat(dir, "exec", O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    return dir;
+}
+
+static void expect_file(int dir, const char *name, const char *want)
+{
+    char buf[256] = "";
+    int fd = openat(dir, name, O_RDONLY | O_CLOEXEC);
+    cr_assert_geq(fd, 0, "%s", name);
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    cr_assert_geq(n, 0);
+    buf[n] = '\0';
+    cr_assert_str_eq(buf, want, "%s", name);
+}
+
+static void remove_attr_dir(const char *path)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
+    cr_assert_eq(system(cmd), 0);
+}
+
+Test(sandbox_support, apparmor_exec_is_written_to_the_stacking_interface_first)
+{
+    char tmpl[] = "/tmp/sn-aa-attr-XXXXXX";
+    int dir = make_attr_dir(tmpl, true);
+    cr_assert_eq(sn_confine_apparmor_set_exec(dir, "snap.hello.world"), 0);
+    expect_file(dir, "apparmor/exec", "exec snap.hello.world");
+    expect_file(dir, "exec", "");
+    close(dir);
+    remove_attr_dir(tmpl);
+}
+
+Test(sandbox_support, apparmor_exec_falls_back_to_the_classic_interface)
+{
+    char tmpl[] = "/tmp/sn-aa-attr-XXXXXX";
+    int dir = make_attr_dir(tmpl, false);
+    cr_assert_eq(sn_confine_apparmor_set_exec(dir, "snap.hello.hook.configure"), 0);
+    expect_file(dir, "exec", "exec snap.hello.hook.configure");
+    cr_assert_eq(unlinkat(dir, "exec", 0), 0);
+    cr_assert_eq(sn_confine_apparmor_set_exec(dir, "snap.hello.world"), -ENOENT);
+    char huge[5000];
+    memset(huge, 'a', sizeof(huge) - 1);
+    huge[sizeof(huge) - 1] = '\0';
+    cr_assert_eq(sn_confine_apparmor_set_exec(dir, huge), -ENAMETOOLONG);
+    close(dir);
+    remove_attr_dir(tmpl);
+}
+
+Test(sandbox_support, apparmor_exec_write_failure_is_reported)
+{
+    if (!SN_FAULT_INJECTION)
+        cr_skip_test("fault injection is compiled out");
+    char tmpl[] = "/tmp/sn-aa-attr-XXXXXX";
+    int dir = make_attr_dir(tmpl, true);
+    setenv("SN_FAULTS", "apparmor-exec", 1);
+    int r = sn_confine_apparmor_set_exec(dir, "snap.hello.world");
+    unsetenv("SN_FAULTS");
+    cr_assert_eq(r, -EACCES);
+    expect_file(dir, "apparmor/exec", "");
+    close(dir);
+    remove_attr_dir(tmpl);
 }

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-only */
+#include <fcntl.h>
+
+#include "ifacestate.h"
+#include "policy-blob.h"
 #include "snapmgr-test-util.h"
 
 /*
@@ -9,6 +13,9 @@ static void setup(void)
 {
     setenv("SN_FAULTS", "fail-start-snap-services:1000000", 1);
     t_setup();
+    /* As in the daemon: setup-profiles of an enable reads the connections (snapmgr-profiles.c). */
+    if (t_st)
+        cr_assert_eq(sn_ifacestate_init(t_st, NULL), 0);
 }
 
 TestSuite(snapmgr_handlers, .init = setup, .fini = t_teardown, .timeout = 120);
@@ -115,4 +122,40 @@ Test(snapmgr_handlers, every_handler_runs_twice_without_harm)
     cr_assert_not(t_exists("var/snap/hello/x2/junk"), "a leftover data dir was kept");
     cr_assert_not(t_exists("var/snap/hello/.x2.copying"));
     cr_assert(t_mounted("hello", "x2"));
+}
+
+/* Whether the snap's app blob leaves TCP bind to the app (a network-bind grant releases it from Landlock). */
+static bool blob_allows_bind(const char *tag)
+{
+    _sn_free_ char *path = sn_strdup_printf("%s/var/lib/snapd/policy/%s.policy", t_root, tag);
+    _sn_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+    cr_assert_geq(fd, 0, "%s is missing", path);
+    _sn_cleanup_(sn_policy_blob_freep) SnPolicyBlob *blob = NULL;
+    cr_assert_eq(sn_policy_blob_load_fd(fd, &blob, NULL), 0);
+    return (blob->header->landlock_net_handled & 1 /* LANDLOCK_ACCESS_NET_BIND_TCP */) == 0;
+}
+
+static SnStatus t_run_chain(const char *kind, int (*add)(SnSnapMgr *, SnNewChange *, const char *, SnError **))
+{
+    SnNewChange *c = t_begin(kind);
+    SnError *e = NULL;
+    t_added(add(t_mgr, c, "hello", &e), e);
+    return t_finish(c);
+}
+
+Test(snapmgr_handlers, enable_brings_back_the_connections_grants)
+{
+    t_require_root();
+    _sn_free_ char *snap = t_make_snap("hello", "plugs:\n  network-bind:\n");
+    cr_assert_eq(t_install(snap), SN_STATUS_DONE);
+    /* The install chain's auto-connect task belongs to the interface manager, not registered here. */
+    SnError *err = NULL;
+    cr_assert_eq(sn_ifacestate_auto_connect(t_st, "hello", NULL, &err), 0, "%s", err ? err->message : "");
+    cr_assert(blob_allows_bind("snap.hello.hello"), "network-bind connected: bind must be allowed");
+
+    cr_assert_eq(t_run_chain("disable-snap", sn_snapmgr_add_disable), SN_STATUS_DONE);
+    cr_assert_not(t_exists("var/lib/snapd/policy/snap.hello.hello.policy"));
+    cr_assert_eq(t_run_chain("enable-snap", sn_snapmgr_add_enable), SN_STATUS_DONE);
+    /* Before the fix the enable compiled the baseline alone: bind denied though still connected. */
+    cr_assert(blob_allows_bind("snap.hello.hello"), "enable must restore the network-bind grant");
 }

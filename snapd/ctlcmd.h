@@ -7,6 +7,13 @@
  *                                  one key prints the value (strings bare), several or -d print a
  *                                  document (Go's json.MarshalIndent with tabs); unset keys are left out
  *   set [-s|-t] KEY=VALUE|KEY!...  stages values (JSON when they parse, else strings; KEY! unsets)
+ *   get [-d] [-t] [--plug|--slot] :NAME KEY...
+ *                                  in an interface hook (hookstate.h: the attrs task): the attributes
+ *                                  of the hook's own plug or slot NAME, or of the other side with
+ *                                  --plug/--slot; static ones first, then dynamic; dotted keys; a
+ *                                  missing one fails with "no \"KEY\" attribute"
+ *   set :NAME KEY=VALUE...         in a prepare-plug-/prepare-slot- hook: stages the own side's
+ *                                  dynamic attributes (not over a static one), stored when it succeeds
  *   unset KEY...                   stages nulls
  *   set-health STATUS [MESSAGE] [--code=CODE]
  *   is-connected [--list] PLUG|SLOT  exit 0 when connected, 1 (unsuccessful) when not

@@ -47,6 +47,10 @@ static bool apply_one(int rootfd, const char *source, const char *target, bool r
     _sn_close_ int top = sn_policy_mount_open_dir(rootfd, target, false, &err);
     if (top < 0)
         sn_confine_die_error(err, top, "cannot reopen a content mount target");
+    /* It must be the source's directory, or the read-only flag would land on something else. */
+    struct stat a, b;
+    if (fstat(top, &a) < 0 || fstat(src, &b) < 0 || a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+        sn_confine_die("the content mount at %s is not the one just made", target);
     if (sn_faulty("content-remount") ||
         mount(NULL, fdpath(d, top), NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
         sn_confine_die("cannot make %s read-only: %m", target);

@@ -68,11 +68,19 @@ static int child_op(int rootfd, const Op *op)
         return -dst;
     }
     int r = mount(fdpath(s, src), fdpath(d, dst), NULL, MS_BIND, NULL) < 0 ? errno : 0;
-    close(src);
     close(dst);
-    if (r || !op->read_only)
+    if (r || !op->read_only) {
+        close(src);
         return r;
+    }
+    /* Apps may run in this namespace: the path reopened must lead to the source's directory. */
     int top = sn_policy_mount_open_dir(rootfd, op->target, false, NULL);
+    struct stat a, b;
+    if (top >= 0 && (fstat(top, &a) < 0 || fstat(src, &b) < 0 || a.st_dev != b.st_dev || a.st_ino != b.st_ino)) {
+        close(top);
+        top = -EXDEV;
+    }
+    close(src);
     if (top < 0)
         return -top;
     struct statvfs sv;

@@ -490,3 +490,106 @@ Test(ifacestate_hooks, attributes_outside_interface_hooks_are_refused_as_snapd)
     cr_assert_str_eq(w, "get which attribute?");
     sn_hook_context_unref(ctx);
 }
+
+/* ---- the interface manager's handlers with the hooks: dynamic attributes stored, a failing hook undone ---- */
+
+/* prepare-plug-db waits for the test (its cookie in $D/cookie); connect-plug-db exits with $D/connect-status. */
+#define CHAIN_HOOKS                                                                                                    \
+    "case \"$2\" in --hook=prepare-plug-db) echo \"$SNAP_COOKIE\" > $D/cookie;"                                        \
+    " while [ ! -s $D/go ]; do sleep 0.02; done;; --hook=connect-plug-db) echo ran >> $D/connect-ran;"                 \
+    " exit $(cat $D/connect-status 2>/dev/null || echo 0);; --hook=disconnect-plug-db) echo ran >> $D/undo-ran;; esac"
+
+static void start_manager(void)
+{
+    _sn_free_ char *script = sn_strdup_printf("D=%s; %s", root, CHAIN_HOOKS);
+    char *argv[] = {"/bin/sh", "-c", script, "fake-snap", NULL};
+    SnHookMgrOptions o = {.snap_command = argv};
+    cr_assert_eq(sn_taskrunner_new(st, 1, &runner), 0);
+    cr_assert_eq(sn_hookmgr_new(st, &o, &hooks), 0);
+    cr_assert_eq(sn_hookmgr_register(hooks, runner), 0);
+    cr_assert_eq(sn_ifacestate_register(runner), 0);
+    cr_assert_eq(sn_taskrunner_start(runner), 0);
+}
+
+static int64_t connect_change(void)
+{
+    SnNewChange *c = NULL;
+    SnError *e = NULL;
+    int64_t id = 0;
+    sn_state_lock(st);
+    int r = sn_ifacestate_connect_change(st, "consumer", "db", "provider", "db-server", &c, &e);
+    cr_assert_eq(r, 0, "%s", sn_error_message(e, r));
+    cr_assert_eq(sn_change_create(st, c, &id, NULL, NULL), 0);
+    sn_taskrunner_kick(runner);
+    sn_state_unlock(st);
+    sn_new_change_free(c);
+    return id;
+}
+
+static char *stored_conns(void)
+{
+    json_t *j = NULL;
+    sn_state_lock(st);
+    cr_assert_eq(sn_ifacestate_connections_json(st, NULL, NULL, false, &j, NULL), 0);
+    sn_state_unlock(st);
+    char *text = json_dumps(json_object_get(j, "established"), JSON_SORT_KEYS | JSON_COMPACT);
+    json_decref(j);
+    return text;
+}
+
+Test(ifacestate_hooks, the_connect_task_stores_what_the_prepare_hook_set_and_a_failing_connect_hook_undoes_it)
+{
+    two_content_snaps();
+    start_manager();
+    int64_t id = connect_change();
+    _sn_free_ char *cookie = read_text("cookie");
+    SnHookContext *ctx = NULL;
+    cr_assert_eq(sn_hookmgr_context(hooks, cookie, &ctx), 0);
+    int r;
+    _sn_free_ char *s = ctl(ctx, &r, "set", ":db", "port=5432", NULL);
+    cr_assert_eq(r, 0, "%s", s);
+    sn_hook_context_unref(ctx);
+    write_file("go", "0\n", 0644);
+    _sn_cleanup_(sn_change_freep) SnChange *c = settle(id);
+    cr_assert_eq(c->status, SN_STATUS_DONE, "%s", sn_change_err(c));
+    _sn_free_ char *conns = stored_conns();
+    cr_assert_str_eq(conns,
+                     "[{\"interface\":\"content\",\"manual\":true,\"plug\":{\"plug\":\"db\",\"snap\":\"consumer\"},"
+                     "\"plug-attrs\":{\"content\":\"db\",\"port\":5432,\"target\":\"$SNAP/data\"},"
+                     "\"slot\":{\"slot\":\"db-server\",\"snap\":\"provider\"},"
+                     "\"slot-attrs\":{\"content\":\"db\",\"read\":[\"$SNAP/shared\"]}}]");
+    _sn_free_ char *ran = read_text("connect-ran");
+    cr_assert_str_eq(ran, "ran");
+
+    /* disconnect, then connect again with a connect-plug hook that fails */
+    SnNewChange *dc = NULL;
+    int64_t did = 0;
+    sn_state_lock(st);
+    cr_assert_eq(sn_ifacestate_disconnect_change(st, "consumer", "db", "provider", "db-server", false, &dc, NULL), 0);
+    cr_assert_eq(sn_change_create(st, dc, &did, NULL, NULL), 0);
+    sn_taskrunner_kick(runner);
+    sn_state_unlock(st);
+    sn_new_change_free(dc);
+    _sn_cleanup_(sn_change_freep) SnChange *d = settle(did);
+    cr_assert_eq(d->status, SN_STATUS_DONE, "%s", sn_change_err(d));
+    _sn_free_ char *none = stored_conns();
+    cr_assert_str_eq(none, "[]");
+    _sn_free_ char *undo1 = read_text("undo-ran"); /* the disconnect-plug-db hook of the disconnect */
+    write_file("connect-status", "3\n", 0644);
+    _sn_free_ char *undo_path = sn_strdup_printf("%s/undo-ran", root);
+    unlink(undo_path);
+    id = connect_change();
+    _sn_cleanup_(sn_change_freep) SnChange *f = settle(id);
+    cr_assert_eq(f->status, SN_STATUS_ERROR);
+    _sn_free_ char *err = sn_change_err(f);
+    cr_assert(
+        strstr(err, "Run hook connect-plug-db of snap \"consumer\" (run hook \"connect-plug-db\": exit status 3)"),
+        "%s", err);
+    _sn_free_ char *after = stored_conns();
+    cr_assert_str_eq(after, "[]", "the failed connection stayed: %s", after);
+    for (size_t i = 0; i < f->n_tasks; i++)
+        if (SN_STREQ(f->tasks[i].kind, "connect"))
+            cr_assert_eq(f->tasks[i].status, SN_STATUS_UNDONE);
+    /* connect-plug-db itself failed: its undo (disconnect-plug-db) is not run, as in snapd */
+    cr_assert_neq(access(undo_path, F_OK), 0);
+}

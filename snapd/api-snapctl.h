@@ -15,6 +15,13 @@
  * as snapd's context.Done(); "set failed: ..." when that fails). A wrong or missing id makes every
  * command that needs a context fail ("cannot invoke snapctl operation commands ..."). The uid
  * comes from SO_PEERCRED.
+ *
+ * start/stop/restart [--enable|--disable|--reload] (snapd's runServiceCommand): from a configure or
+ * default-configure hook the service-control task is queued in the hook's change and the answer
+ * comes at once; otherwise (an app with its cookie, or another hook) a "service-control" change
+ * runs and the answer waits until it is ready, without blocking the loop: its error (snapd's
+ * "cannot perform the following tasks: ...") is a 400 "snapctl: ...". After wait_timeout_ns the
+ * answer is "snapctl: ACTION command is taking too long" (the change goes on).
  */
 #pragma once
 
@@ -29,6 +36,11 @@ typedef struct SnApiSnapctl {
     SnState *st;                   /* borrowed */
     SnHookMgr *hooks;              /* borrowed */
     const SnCtlServices *services; /* borrowed; NULL: services commands fail */
+    /*
+     * How long start/stop/restart wait for their change before "snapctl: ACTION command is taking
+     * too long" (snapd: half the configure hook's timeout); 0 is taken as that default.
+     */
+    int64_t wait_timeout_ns;
 } SnApiSnapctl;
 
 /* The handler; userdata is an SnApiSnapctl. */

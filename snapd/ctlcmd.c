@@ -206,6 +206,7 @@ typedef struct Cmd {
     SnBuf out;
     SnBuf err;
     int exit_code;
+    int64_t wait_change; /* start/stop/restart: the change the answer waits for */
 } Cmd;
 
 static int need_context(Cmd *c, SnError **reterr)
@@ -997,7 +998,7 @@ static int cmd_service_control(Cmd *c, char *const *args, SnError **reterr)
         return r;
     if (!c->services || !c->services->control)
         return sn_error_set(reterr, -ENOTSUP, "cannot %s services: no service manager is running", c->name);
-    return c->services->control(c->services->userdata, c->name, names, p.values[0], reterr);
+    return c->services->control(c->services->userdata, c->ctx, c->name, names, p.values[0], &c->wait_change, reterr);
 }
 
 /* ---- dispatch ---- */
@@ -1096,6 +1097,7 @@ int sn_ctlcmd_run(SnState *st, SnHookContext *ctx, const SnCtlServices *services
     ret->out = c.out.data ? sn_buf_steal(&c.out) : strdup("");
     ret->err = c.err.data ? sn_buf_steal(&c.err) : strdup("");
     ret->exit_code = c.exit_code;
+    ret->wait_change = c.wait_change;
     if (!ret->out || !ret->err) {
         sn_ctl_output_done(ret);
         return -ENOMEM;

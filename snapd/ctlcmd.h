@@ -44,10 +44,15 @@ typedef struct SnCtlServices {
     /* The status of service NAME.APP: 0 with *ret_enabled and *ret_active, or -ENOENT or -errno. */
     int (*status)(void *userdata, const char *name, bool *ret_enabled, bool *ret_active);
     /*
-     * action is "start", "stop" or "restart" of names (NAME.APP, NULL-terminated); flag is
-     * --enable, --disable or --reload respectively. Waits for the outcome: 0 or -errno with a message.
+     * action is "start", "stop" or "restart" of names (NAME.APP, NULL-terminated) for the snap of
+     * ctx; flag is --enable, --disable or --reload respectively. Sets the work up as snapd's
+     * runServiceCommand does: from a configure or default-configure hook, service-control tasks
+     * queued in the hook's change (*ret_change 0: nothing to wait for); otherwise a new
+     * "service-control" change, whose id goes to *ret_change: snapctl answers once it is ready.
+     * 0 or -errno with a message. Called with the state lock not held.
      */
-    int (*control)(void *userdata, const char *action, char *const *names, bool flag, SnError **reterr);
+    int (*control)(void *userdata, SnHookContext *ctx, const char *action, char *const *names, bool flag,
+                   int64_t *ret_change, SnError **reterr);
     void *userdata;
 } SnCtlServices;
 
@@ -55,6 +60,8 @@ typedef struct SnCtlOutput {
     char *out;     /* stdout text, never NULL after a call that returned >= 0 */
     char *err;     /* stderr text, never NULL after a call that returned >= 0 */
     int exit_code; /* with SN_CTL_UNSUCCESSFUL: the exit status snapctl should end with */
+    /* > 0: the command started this change; the answer waits until it is ready and fails with its error */
+    int64_t wait_change;
 } SnCtlOutput;
 
 void sn_ctl_output_done(SnCtlOutput *o);

@@ -34,6 +34,7 @@ struct SnServiceMgr {
     pthread_t loop_thread;
     SnSupervisor *sup;
     SnCtlServices ctl;
+    SnTaskRunner *runner; /* from sn_servicemgr_register, for snapctl's changes */
 };
 
 /* ---- helpers ---- */
@@ -600,6 +601,7 @@ static int do_service_control(SnTaskCtx *ctx, void *userdata, SnError **reterr)
 
 int sn_servicemgr_register(SnServiceMgr *m, SnTaskRunner *runner)
 {
+    m->runner = runner;
     int r =
         sn_taskrunner_add_handler(runner, "start-snap-services", do_start_snap_services, undo_start_snap_services, m);
     if (r >= 0)
@@ -733,52 +735,144 @@ static int ctl_status(void *userdata, const char *name, bool *ret_enabled, bool 
     return 0;
 }
 
-static void on_ctl_done(int result, const char *message, void *userdata)
+/* The run-hook task of ctx's hook in the change in flight for its snap: 1 with the change and task ids, 0: none. */
+static int find_hook_task(SnState *st, SnHookContext *ctx, int64_t *ret_change, int64_t *ret_task, SnError **reterr)
 {
-    if (result < 0)
-        sn_log_warning("snapctl service request failed: %s", message ? message : strerror(-result));
+    const char *snap = sn_hook_context_snap(ctx), *hook = sn_hook_context_hook(ctx);
+    SnConflict cf = {0};
+    int r = sn_change_find_conflict(st, snap, &cf, reterr);
+    int64_t id = cf.change_id;
+    sn_conflict_done(&cf);
+    if (r <= 0)
+        return r;
+    _sn_cleanup_(sn_change_freep) SnChange *c = NULL;
+    r = sn_change_load(st, id, &c, reterr);
+    if (r < 0)
+        return r == -ENOENT ? 0 : r;
+    for (size_t i = 0; i < c->n_tasks; i++) {
+        json_t *hs = json_object_get(c->tasks[i].data, "hook-setup");
+        if (SN_STREQ(c->tasks[i].kind, "run-hook") && c->tasks[i].status == SN_STATUS_DOING &&
+            SN_STREQ(json_string_value(json_object_get(hs, "snap")) ?: "", snap) &&
+            SN_STREQ(json_string_value(json_object_get(hs, "hook")) ?: "", hook)) {
+            *ret_change = id;
+            *ret_task = c->tasks[i].id;
+            return 1;
+        }
+    }
+    return 0;
 }
 
-static int ctl_control(void *userdata, const char *action, char *const *names, bool flag, SnError **reterr)
+/*
+ * snapd's queueCommand / queueDefaultConfigureHookCommand: the task goes into the hook's change,
+ * after every task of it but the final ones (mark-seeded, set-model), which wait for it instead;
+ * from default-configure, right after the snap's start-snap-services (whose waiters wait for it).
+ * Returns 1 when queued, 0 when the hook's task is not found (then a change of its own is made).
+ */
+static int queue_in_hook_change(SnServiceMgr *m, SnHookContext *ctx, const SnNewChange *tasks, SnError **reterr)
+{
+    bool dflt = SN_STREQ(sn_hook_context_hook(ctx), "default-configure");
+    sn_state_lock(m->st);
+    int64_t change_id = 0, hook_task = 0;
+    int r = find_hook_task(m->st, ctx, &change_id, &hook_task, reterr);
+    _sn_cleanup_(sn_change_freep) SnChange *c = NULL;
+    if (r > 0 && (r = sn_change_load(m->st, change_id, &c, reterr)) >= 0)
+        r = 1;
+    _sn_free_ int64_t *after = r > 0 ? calloc(c->n_tasks + 1, sizeof(int64_t)) : NULL;
+    _sn_free_ int64_t *before = r > 0 ? calloc(c->n_tasks + 1, sizeof(int64_t)) : NULL;
+    size_t n_after = 0, n_before = 0;
+    if (r > 0 && (!after || !before))
+        r = -ENOMEM;
+    for (size_t i = 0; r > 0 && i < c->n_tasks; i++) {
+        const SnTask *t = &c->tasks[i];
+        if (dflt) {
+            if (!SN_STREQ(t->kind, "start-snap-services"))
+                continue;
+            after[n_after++] = t->id;
+            /* its waiters in this change wait for the new task too */
+            for (size_t k = 0; k < c->n_tasks; k++)
+                for (size_t w = 0; w < c->tasks[k].n_waits; w++)
+                    if (c->tasks[k].waits[w] == t->id)
+                        before[n_before++] = c->tasks[k].id;
+            break;
+        }
+        if (SN_STREQ(t->kind, "mark-seeded") || SN_STREQ(t->kind, "set-model"))
+            before[n_before++] = t->id;
+        else
+            after[n_after++] = t->id;
+    }
+    if (r > 0 && dflt && n_after == 0)
+        after[n_after++] = hook_task; /* no start-snap-services: after the hook, as configure */
+    if (r > 0)
+        r = sn_change_add_tasks(m->st, change_id, tasks, after, n_after, before, n_before, reterr);
+    if (r >= 0 && change_id && m->runner)
+        sn_taskrunner_kick(m->runner);
+    sn_state_unlock(m->st);
+    return r < 0 ? r : change_id ? 1 : 0;
+}
+
+static int ctl_control(void *userdata, SnHookContext *ctx, const char *action, char *const *names, bool flag,
+                       int64_t *ret_change, SnError **reterr)
 {
     SnServiceMgr *m = userdata;
-    bool loop = pthread_equal(pthread_self(), m->loop_thread);
-    if (flag && (SN_STREQ(action, "start") || SN_STREQ(action, "stop"))) {
-        bool on = SN_STREQ(action, "start");
-        for (char *const *n = names; n && *n; n++) {
-            const char *dot = strchr(*n, '.');
-            _sn_free_ char *snap = dot ? strndup(*n, (size_t)(dot - *n)) : NULL;
-            if (!snap)
-                return sn_error_set(reterr, -EINVAL, "unknown service: \"%s\"", *n);
-            _sn_cleanup_(sn_snap_info_freep) SnSnapInfo *info = NULL;
-            int r = sn_servicemgr_current_info(m->st, m->root, snap, &info, NULL, NULL, reterr);
-            if (r < 0)
-                return r;
-            const SnApp *app = sn_snap_info_find_app(info, dot + 1);
-            if (!app || !app->daemon)
-                return sn_error_set(reterr, -ENOENT, "unknown service: \"%s\"", *n);
-            r = sn_service_units_set_enabled(m->root, snap, app, on, reterr);
-            if (r < 0)
-                return r;
+    const char *snap = sn_hook_context_snap(ctx);
+    const char *modifier = !flag                         ? ""
+                           : SN_STREQ(action, "start")   ? "enable"
+                           : SN_STREQ(action, "stop")    ? "disable"
+                           : SN_STREQ(action, "restart") ? "reload"
+                                                         : NULL;
+    if (!modifier)
+        return sn_error_set(reterr, -EINVAL, "unknown service action %s", action);
+    const char *act = SN_STREQ(action, "restart") && flag ? "reload-or-restart" : action;
+    json_t *svcs = json_array();
+    SnBuf quoted = {0};
+    size_t len = strlen(snap);
+    for (char *const *n = names; svcs && n && *n; n++) {
+        if (strncmp(*n, snap, len) != 0 || (*n)[len] != '.')
+            return sn_error_set(reterr, -EINVAL, "unknown service: \"%s\"", *n);
+        json_array_append_new(svcs, json_string(*n + len + 1));
+        sn_buf_printf(&quoted, "%s\"%s\"", quoted.len ? " " : "", *n + len + 1);
+    }
+    json_t *data = svcs ? json_pack("{s:{s:s, s:s, s:s, s:o}}", "service-action", "snap-name", snap, "action", act,
+                                    "action-modifier", modifier, "services", svcs)
+                        : NULL;
+    _sn_free_ char *summary = sn_buf_ok(&quoted)
+                                  ? sn_strdup_printf("Run service command \"%s\" for services [%s] of snap \"%s\"", act,
+                                                     quoted.data ? quoted.data : "", snap)
+                                  : NULL;
+    sn_buf_done(&quoted);
+    _sn_free_ char *chg_summary = sn_strdup_printf("Running service command for snap \"%s\"", snap);
+    _sn_cleanup_(sn_new_change_freep) SnNewChange *c =
+        chg_summary ? sn_new_change_new("service-control", chg_summary) : NULL;
+    int r = data && summary && c ? sn_new_change_add_task(c, "service-control", summary, data, NULL) : -ENOMEM;
+    json_decref(data);
+    if (r < 0)
+        return r;
+    const char *hook = sn_hook_context_hook(ctx);
+    if (!sn_hook_context_ephemeral(ctx) && hook &&
+        (SN_STREQ(hook, "configure") || SN_STREQ(hook, "default-configure"))) {
+        r = queue_in_hook_change(m, ctx, c, reterr);
+        if (r != 0) {
+            if (r > 0)
+                *ret_change = 0;
+            return r < 0 ? r : 0;
         }
-        EnableArgs ea = {.names = names, .enabled = on};
-        on_loop(m, enable_fn, &ea);
     }
-    if (!loop) {
-        if (SN_STREQ(action, "start"))
-            return sn_supervisor_start_wait(m->sup, names, m->window_ns, reterr);
-        if (SN_STREQ(action, "stop"))
-            return sn_supervisor_stop_wait(m->sup, names, reterr);
-        int r = sn_supervisor_stop_wait(m->sup, names, reterr);
-        return r < 0 ? r : sn_supervisor_start_wait(m->sup, names, m->window_ns, reterr);
-    }
-    if (SN_STREQ(action, "start"))
-        return sn_supervisor_start(m->sup, names, 0, on_ctl_done, m, reterr);
-    if (SN_STREQ(action, "stop"))
-        return sn_supervisor_stop(m->sup, names, on_ctl_done, m, reterr);
-    if (SN_STREQ(action, "restart"))
-        return sn_supervisor_restart(m->sup, names, 0, on_ctl_done, m, reterr);
-    return sn_error_set(reterr, -EINVAL, "unknown service action %s", action);
+    /*
+     * A change of its own, waited for. From a hook the hook's own change touches the snap: snapd
+     * ignores that conflict (Control is given the context), so this change does not name the snap.
+     */
+    if (sn_hook_context_ephemeral(ctx) && (r = sn_new_change_add_snap(c, snap)) < 0)
+        return r;
+    int64_t id = 0;
+    sn_state_lock(m->st);
+    r = sn_change_create(m->st, c, &id, NULL, reterr);
+    if (r >= 0 && m->runner)
+        sn_taskrunner_kick(m->runner);
+    sn_state_unlock(m->st);
+    if (r < 0)
+        return r;
+    *ret_change = id;
+    return 0;
 }
 
 /* ---- life ---- */

@@ -20,9 +20,14 @@
  *     disable|reload, "services": [APP...]}.
  * - At daemon start (after the remounts): sn_servicemgr_start_installed() adds the services of every
  *   installed, active snap and starts the enabled ones.
- * - snapctl services/start/stop/restart through sn_servicemgr_ctl(). snapctl requests come on the
- *   event loop thread, where nothing can wait for a service: start/stop/restart are queued and
- *   snapctl returns once they are (their failures go to the daemon's log), not once they finish.
+ * - snapctl services/start/stop/restart through sn_servicemgr_ctl(), as snapd's runServiceCommand:
+ *   start/stop/restart make a service-control task (the data above); from a configure hook it is
+ *   queued in the hook's change after the hook's tasks (default-configure: right after the snap's
+ *   start-snap-services), otherwise it goes in a "service-control" change of its own ("Running
+ *   service command for snap \"NAME\""; from an app's cookie it names the snap, so it conflicts
+ *   with a change in flight, from a hook it does not) whose id the caller waits for (api-snapctl.h:
+ *   the answer comes once it is ready, without blocking the loop). The task runner must have been
+ *   given with sn_servicemgr_register().
  *
  * Threads: new, free, start_installed and the API's calls (sn_servicemgr_supervisor) on the loop
  * thread; the task handlers on workers (they use the supervisor's *_wait calls).

@@ -236,6 +236,9 @@ int sn_change_find_conflict(SnState *st, const char *snap, SnConflict *ret, SnEr
     return 1;
 }
 
+static int insert_tasks(SnState *st, int64_t change_id, const SnNewChange *c, int64_t now, const int64_t *after,
+                        size_t n_after, const int64_t *before, size_t n_before, SnError **reterr);
+
 static int insert_new_change(SnState *st, const SnNewChange *c, int64_t now, int64_t *ret_id, SnError **reterr)
 {
     _sn_free_ char *data = json_dumps(c->data, JSON_COMPACT);
@@ -272,7 +275,33 @@ static int insert_new_change(SnState *st, const SnNewChange *c, int64_t now, int
         if (sqlite3_step(s) != SQLITE_DONE)
             return sn_state_sql_error(st, reterr, "cannot store a change's snaps");
     }
+    int r = insert_tasks(st, change_id, c, now, NULL, 0, NULL, 0, reterr);
+    if (r < 0)
+        return r;
+    *ret_id = change_id;
+    return 0;
+}
 
+static int insert_wait(SnState *st, int64_t task_id, int64_t wait_id, SnError **reterr)
+{
+    _sn_stmt_ sqlite3_stmt *s = NULL;
+    int r = sn_state_prepare(st, "INSERT OR IGNORE INTO task_waits (task_id, wait_id) VALUES (?1, ?2)", &s, reterr);
+    if (r < 0)
+        return r;
+    sqlite3_bind_int64(s, 1, task_id);
+    sqlite3_bind_int64(s, 2, wait_id);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return sn_state_sql_error(st, reterr, "cannot store a task's waits");
+    return 0;
+}
+
+/*
+ * The tasks of c into change_id; each also waits for the task ids in after[] and is waited for by
+ * those in before[].
+ */
+static int insert_tasks(SnState *st, int64_t change_id, const SnNewChange *c, int64_t now, const int64_t *after,
+                        size_t n_after, const int64_t *before, size_t n_before, SnError **reterr)
+{
     _sn_free_ int64_t *ids = calloc(c->n_tasks ? c->n_tasks : 1, sizeof(int64_t));
     if (!ids)
         return -ENOMEM;
@@ -315,19 +344,23 @@ static int insert_new_change(SnState *st, const SnNewChange *c, int64_t now, int
         if (r < 0)
             return r;
     }
-    for (size_t i = 0; i < c->n_tasks; i++)
+    for (size_t i = 0; i < c->n_tasks; i++) {
         for (size_t w = 0; w < c->tasks[i].n_waits; w++) {
-            _sn_stmt_ sqlite3_stmt *s = NULL;
-            int r =
-                sn_state_prepare(st, "INSERT OR IGNORE INTO task_waits (task_id, wait_id) VALUES (?1, ?2)", &s, reterr);
+            int r = insert_wait(st, ids[i], ids[c->tasks[i].waits[w]], reterr);
             if (r < 0)
                 return r;
-            sqlite3_bind_int64(s, 1, ids[i]);
-            sqlite3_bind_int64(s, 2, ids[c->tasks[i].waits[w]]);
-            if (sqlite3_step(s) != SQLITE_DONE)
-                return sn_state_sql_error(st, reterr, "cannot store a task's waits");
         }
-    *ret_id = change_id;
+        for (size_t w = 0; w < n_after; w++) {
+            int r = insert_wait(st, ids[i], after[w], reterr);
+            if (r < 0)
+                return r;
+        }
+        for (size_t w = 0; w < n_before; w++) {
+            int r = insert_wait(st, before[w], ids[i], reterr);
+            if (r < 0)
+                return r;
+        }
+    }
     return 0;
 }
 
@@ -361,6 +394,40 @@ int sn_change_create(SnState *st, const SnNewChange *c, int64_t *ret_id, SnConfl
     if (ret_id)
         *ret_id = id;
     return 0;
+fail:
+    sn_state_rollback(st);
+    return r;
+}
+
+int sn_change_add_tasks(SnState *st, int64_t change_id, const SnNewChange *c, const int64_t *after, size_t n_after,
+                        const int64_t *before, size_t n_before, SnError **reterr)
+{
+    int r = sn_state_begin(st, reterr);
+    if (r < 0)
+        return r;
+    _sn_stmt_ sqlite3_stmt *s = NULL;
+    r = sn_state_prepare(st, "SELECT ready_time IS NULL FROM changes WHERE id = ?1", &s, reterr);
+    if (r < 0)
+        goto fail;
+    sqlite3_bind_int64(s, 1, change_id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE) {
+        r = sn_error_set(reterr, -ENOENT, "cannot find change with id \"%lld\"", (long long)change_id);
+        goto fail;
+    }
+    if (rc != SQLITE_ROW) {
+        r = sn_state_sql_error(st, reterr, "cannot load a change");
+        goto fail;
+    }
+    if (sqlite3_column_int(s, 0) == 0) {
+        r = sn_error_set(reterr, -EBUSY, "cannot add tasks to change %lld: it is ready", (long long)change_id);
+        goto fail;
+    }
+    sqlite3_finalize(SN_TAKE_PTR(s)); /* no statement in progress at the commit */
+    r = insert_tasks(st, change_id, c, sn_state_now(), after, n_after, before, n_before, reterr);
+    if (r < 0)
+        goto fail;
+    return sn_state_commit(st, reterr);
 fail:
     sn_state_rollback(st);
     return r;

@@ -97,6 +97,16 @@ void sn_conflict_done(SnConflict *c);
 int sn_change_create(SnState *st, const SnNewChange *c, int64_t *ret_id, SnConflict *ret_conflict, SnError **reterr);
 
 /*
+ * Adds the tasks of c (its kind, summary, data and snaps are not used) to the change change_id,
+ * which must not be ready (-EBUSY; -ENOENT when there is none), in one transaction of its own: each
+ * new task also waits for the tasks whose ids are in after[], and the tasks in before[] wait for
+ * each new task (snapd's queueing of snapctl service commands into a hook's change). No conflict
+ * check. 0 or -errno with a message.
+ */
+int sn_change_add_tasks(SnState *st, int64_t change_id, const SnNewChange *c, const int64_t *after, size_t n_after,
+                        const int64_t *before, size_t n_before, SnError **reterr);
+
+/*
  * Finds a change that is not ready and touches snap. Returns 1 and fills *ret (when given), 0
  * when there is none, -errno on error.
  */

@@ -7,6 +7,7 @@
 #include "api-test-util.h"
 #include "configstate.h"
 #include "hookstate.h"
+#include "state-change.h"
 #include "state-snap.h"
 
 static char root[] = "/tmp/sn-apisnapctl-XXXXXX";
@@ -244,4 +245,125 @@ Test(api_snapctl, is_connected_answers_from_the_connections)
     j = call_as(0, start);
     cr_assert_str_eq(result_str(j, "message"), "snapctl: unknown service: \"hello.svc\"");
     json_decref(j);
+}
+
+/* ---- start/stop/restart answer once their change is ready ---- */
+
+static int64_t fake_change;
+
+static int fake_status(void *userdata, const char *name, bool *ret_enabled, bool *ret_active)
+{
+    *ret_enabled = *ret_active = true;
+    return 0;
+}
+
+/* Stores a change with one task the test finishes by hand (no runner here). */
+static int fake_control(void *userdata, SnHookContext *ctx, const char *action, char *const *names, bool flag,
+                        int64_t *ret_change, SnError **reterr)
+{
+    cr_assert(sn_hook_context_ephemeral(ctx));
+    cr_assert_str_eq(names[0], "hello.svc");
+    SnNewChange *c = sn_new_change_new("service-control", "Running service command for snap \"hello\"");
+    cr_assert_eq(sn_new_change_add_task(c, "service-control", "Run it", NULL, NULL), 0);
+    sn_state_lock(st);
+    cr_assert_eq(sn_change_create(st, c, &fake_change, NULL, NULL), 0);
+    sn_state_unlock(st);
+    sn_new_change_free(c);
+    *ret_change = fake_change;
+    return 0;
+}
+
+static const SnCtlServices fake_services = {.status = fake_status, .control = fake_control};
+
+static void finish_change(int64_t id, SnStatus status, const char *error)
+{
+    SnChange *c = NULL;
+    sn_state_lock(st);
+    cr_assert_eq(sn_change_load(st, id, &c, NULL), 0);
+    cr_assert_eq(sn_state_begin(st, NULL), 0);
+    if (error)
+        cr_assert_eq(sn_task_log(st, c->tasks[0].id, SN_TASK_LOG_ERROR, error, sn_state_now(), NULL), 0);
+    cr_assert_eq(sn_task_set_status(st, c->tasks[0].id, status, sn_state_now(), NULL), 0);
+    cr_assert_eq(sn_state_commit(st, NULL), 0);
+    sn_state_unlock(st);
+    sn_change_free(c);
+}
+
+static size_t pump_for(int fd, int ms)
+{
+    size_t got = 0;
+    for (int i = 0; i < ms; i++) {
+        test_pump(base);
+        char b[256];
+        ssize_t n = read(fd, b, sizeof(b));
+        if (n > 0)
+            got += (size_t)n;
+        poll(NULL, 0, 1);
+    }
+    return got;
+}
+
+static int start_request(void)
+{
+    _sn_free_ char *cmd = sn_strdup_printf(
+        "printf 'name: hello\\nversion: \"1\"\\napps:\\n  svc:\\n    command: svc\\n    daemon: simple\\n'"
+        " > %s/snap/hello/3/meta/snap.yaml",
+        root);
+    cr_assert_eq(system(cmd), 0);
+    api.services = &fake_services;
+    int fd = test_connect(snap_sock, NULL);
+    _sn_free_ char *body = body_for(cookie, "[\"stop\", \"--disable\", \"hello.svc\"]");
+    _sn_free_ char *req = sn_strdup_printf(
+        "POST /v2/snapctl HTTP/1.1\r\nHost: localhost\r\nContent-Length: %zu\r\n\r\n%s", strlen(body), body);
+    test_send(base, fd, req, strlen(req));
+    cr_assert_eq(pump_for(fd, 100), 0, "no answer while the change runs");
+    cr_assert_gt(fake_change, 0);
+    return fd;
+}
+
+Test(api_snapctl, service_commands_answer_when_their_change_is_done)
+{
+    int fd = start_request();
+    finish_change(fake_change, SN_STATUS_DONE, NULL);
+    _sn_free_ char *b = NULL;
+    cr_assert_eq(test_recv(base, fd, &b, NULL), 200, "%s", b);
+    cr_assert_str_eq(
+        b, "{\"type\":\"sync\",\"status-code\":200,\"status\":\"OK\",\"result\":{\"stdout\":\"\",\"stderr\":\"\"}}");
+    close(fd);
+}
+
+Test(api_snapctl, service_commands_report_the_error_of_their_change)
+{
+    int fd = start_request();
+    finish_change(fake_change, SN_STATUS_ERROR, "cannot stop service: boom");
+    _sn_free_ char *b = NULL;
+    cr_assert_eq(test_recv(base, fd, &b, NULL), 400, "%s", b);
+    json_t *j = json_loads(b, 0, NULL);
+    cr_assert_str_eq(result_str(j, "message"),
+                     "snapctl: cannot perform the following tasks:\n- Run it (cannot stop service: boom)");
+    json_decref(j);
+    close(fd);
+}
+
+Test(api_snapctl, service_commands_give_up_waiting_after_the_timeout)
+{
+    api.wait_timeout_ns = 400LL * 1000000;
+    int fd = start_request();
+    _sn_free_ char *b = NULL;
+    cr_assert_eq(test_recv(base, fd, &b, NULL), 400, "%s", b);
+    cr_assert_not_null(strstr(b, "\"snapctl: stop command is taking too long\""), "%s", b);
+    close(fd);
+}
+
+Test(api_snapctl, a_caller_that_leaves_stops_the_wait)
+{
+    int fd = start_request();
+    close(fd);
+    for (int i = 0; i < 500 && sn_api_server_connections(srv) > 0; i++) {
+        test_pump(base);
+        poll(NULL, 0, 1);
+    }
+    cr_assert_eq(sn_api_server_connections(srv), 0);
+    finish_change(fake_change, SN_STATUS_DONE, NULL);
+    pump_for(-1, 50); /* no timer left to answer a connection that is gone */
 }

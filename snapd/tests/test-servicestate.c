@@ -9,9 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fd-util.h"
+#include "hookstate.h"
 #include "servicestate.h"
 #include "state-change.h"
 #include "state-snap.h"
@@ -285,7 +288,42 @@ Test(servicestate, boot_starts_the_enabled_services_of_active_snaps)
     cr_assert_eq(status("svc.web").active, SN_SERVICE_INACTIVE);
 }
 
-Test(servicestate, snapctl_table_reports_and_controls_on_the_loop_thread)
+/* The status of change id once ready (runs the loop meanwhile). */
+static SnChange *wait_change(int64_t id)
+{
+    for (int i = 0; i < 1000; i++) {
+        run_for(10);
+        SnChange *ch = NULL;
+        sn_state_lock(st);
+        cr_assert_eq(sn_change_load(st, id, &ch, NULL), 0);
+        sn_state_unlock(st);
+        if (sn_status_ready(ch->status))
+            return ch;
+        sn_change_free(ch);
+    }
+    cr_assert_fail("change %lld did not finish", (long long)id);
+    return NULL;
+}
+
+/* The ephemeral context of snap (an app calling snapctl with the snap's cookie). */
+static SnHookContext *app_context(SnHookMgr *hooks, const char *snap)
+{
+    sn_state_lock(st);
+    cr_assert_eq(sn_state_begin(st, NULL), 0);
+    cr_assert_eq(sn_hookstate_cookie_create(st, snap, NULL), 0);
+    cr_assert_eq(sn_state_commit(st, NULL), 0);
+    sn_state_unlock(st);
+    _sn_free_ char *path = sn_strdup_printf("%s/var/lib/snapd/cookie/snap.%s", root, snap);
+    _sn_free_ char *cookie = NULL;
+    size_t len = 0;
+    cr_assert_eq(sn_read_file_at(AT_FDCWD, path, 4096, &cookie, &len), 0);
+    SnHookContext *ctx = NULL;
+    cr_assert_eq(sn_hookmgr_context(hooks, cookie, &ctx), 0);
+    cr_assert(sn_hook_context_ephemeral(ctx));
+    return ctx;
+}
+
+Test(servicestate, snapctl_table_reports_and_makes_a_change_to_wait_for)
 {
     add_snap("svc", SVC_APPS);
     cr_assert_geq(sn_servicemgr_start_installed(mgr, NULL), 0);
@@ -296,11 +334,54 @@ Test(servicestate, snapctl_table_reports_and_controls_on_the_loop_thread)
     cr_assert_eq(ctl->status(ctl->userdata, "svc.web", &enabled, &active), 0);
     cr_assert(enabled && active);
     cr_assert_eq(ctl->status(ctl->userdata, "svc.nope", &enabled, &active), -ENOENT);
+    SnHookMgr *hooks = NULL;
+    cr_assert_eq(sn_hookmgr_new(st, NULL, &hooks), 0);
+    SnHookContext *ctx = app_context(hooks, "svc");
     char *names[] = {"svc.web", NULL};
-    cr_assert_eq(ctl->control(ctl->userdata, "stop", names, true, NULL), 0);
-    for (int i = 0; i < 300 && status("svc.web").active != SN_SERVICE_INACTIVE; i++)
-        run_for(10);
+    int64_t id = 0;
+    SnError *e = NULL;
+    int r = ctl->control(ctl->userdata, ctx, "stop", names, true, &id, &e);
+    cr_assert_eq(r, 0, "%s", sn_error_message(e, r));
+    cr_assert_gt(id, 0, "a change to wait for");
+    /* it touches the snap: another change of the snap conflicts while it runs */
+    SnConflict cf = {0};
+    sn_state_lock(st);
+    int found = sn_change_find_conflict(st, "svc", &cf, NULL);
+    sn_state_unlock(st);
+    if (found > 0) {
+        cr_assert_eq(cf.change_id, id);
+        cr_assert_str_eq(cf.change_kind, "service-control");
+    }
+    sn_conflict_done(&cf);
+    SnChange *ch = wait_change(id);
+    cr_assert_eq(ch->status, SN_STATUS_DONE);
+    cr_assert_str_eq(ch->kind, "service-control");
+    cr_assert_str_eq(ch->summary, "Running service command for snap \"svc\"");
+    cr_assert_eq(ch->n_tasks, 1);
+    cr_assert_str_eq(ch->tasks[0].summary, "Run service command \"stop\" for services [\"web\"] of snap \"svc\"");
+    cr_assert_str_eq(ch->snaps[0], "svc");
+    sn_change_free(ch);
+    /* once the change is ready the service is down and disabled: nothing left to wait for */
     cr_assert_eq(status("svc.web").active, SN_SERVICE_INACTIVE);
     cr_assert_not(wants("svc.web"), "stop --disable removed the link");
     cr_assert_not(status("svc.web").enabled);
+    /* a start that fails within its window fails the change: the caller reports its error */
+    add_snap("bad", "  crash:\n    command: crash\n    daemon: simple\n");
+    SnHookContext *bctx = app_context(hooks, "bad");
+    char *bad[] = {"bad.crash", NULL};
+    cr_assert_eq(ctl->control(ctl->userdata, bctx, "start", bad, false, &id, NULL), 0);
+    ch = wait_change(id);
+    cr_assert_eq(ch->status, SN_STATUS_ERROR);
+    _sn_free_ char *err = sn_change_err(ch);
+    cr_assert(sn_startswith(err, "cannot perform the following tasks:\n- Run service command \"start\""), "%s", err);
+    sn_change_free(ch);
+    /* a name of another snap is refused */
+    char *other[] = {"bad.crash", NULL};
+    e = NULL;
+    cr_assert_eq(ctl->control(ctl->userdata, ctx, "start", other, false, &id, &e), -EINVAL);
+    cr_assert_str_eq(sn_error_message(e, -EINVAL), "unknown service: \"bad.crash\"");
+    sn_error_free(e);
+    sn_hook_context_unref(bctx);
+    sn_hook_context_unref(ctx);
+    sn_hookmgr_free(hooks);
 }

@@ -368,3 +368,41 @@ Test(state_change, link_stores_the_id_of_another_task)
                      "hello");
     cr_assert_null(json_object_get(ch->tasks[1].data, "snap-setup-task"));
 }
+
+Test(state_change, add_tasks_queues_into_a_change_in_flight_with_waits_both_ways)
+{
+    int64_t id = make_change("configure-snap", "hello", 2);
+    SnChange *c = load(id);
+    int64_t first = c->tasks[0].id, last = c->tasks[1].id;
+    sn_change_free(c);
+    _sn_cleanup_(sn_new_change_freep) SnNewChange *extra = sn_new_change_new("ignored", "ignored");
+    cr_assert_eq(sn_new_change_add_task(extra, "service-control", "Run service command", NULL, NULL), 0);
+    SnError *err = NULL;
+    int r = sn_change_add_tasks(st, id, extra, &first, 1, &last, 1, &err);
+    cr_assert_eq(r, 0, "%s", sn_error_message(err, r));
+    c = load(id);
+    cr_assert_eq(c->n_tasks, 3);
+    cr_assert_str_eq(c->tasks[2].kind, "service-control");
+    cr_assert_eq(c->tasks[2].status, SN_STATUS_DO);
+    cr_assert_eq(c->tasks[2].n_waits, 1);
+    cr_assert_eq(c->tasks[2].waits[0], first, "after the first");
+    bool last_waits = false;
+    for (size_t w = 0; w < c->tasks[1].n_waits; w++)
+        last_waits |= c->tasks[1].waits[w] == c->tasks[2].id;
+    cr_assert(last_waits, "the last waits for the new task");
+    sn_change_free(c);
+    /* not to a change that is ready, nor to one that does not exist */
+    int64_t other = make_change("other", NULL, 1);
+    c = load(other);
+    set_status(c->tasks[0].id, SN_STATUS_DONE);
+    sn_change_free(c);
+    err = NULL;
+    cr_assert_eq(sn_change_add_tasks(st, other, extra, NULL, 0, NULL, 0, &err), -EBUSY);
+    sn_error_free(err);
+    err = NULL;
+    cr_assert_eq(sn_change_add_tasks(st, 999, extra, NULL, 0, NULL, 0, &err), -ENOENT);
+    sn_error_free(err);
+    c = load(other);
+    cr_assert_eq(c->n_tasks, 1, "nothing added");
+    sn_change_free(c);
+}

@@ -46,6 +46,7 @@ prepare-slot-ser)
     get :ser path
     get --plug :ser mode
     $ctl set :ser baud=9600
+    if [ -e "$SNAP_COMMON/fail-prepare" ]; then echo "prepare-slot-ser refuses"; exit 1; fi
     echo "set :ser path=/dev/ttyS1: $($ctl set :ser path=/dev/ttyS1 2>&1)" >> "$out" ;;
 connect-slot-ser)
     get :ser baud

@@ -930,6 +930,17 @@ static int take_dynamic_attrs(json_t *data, Conn *c, const Conn *old)
     return 0;
 }
 
+/* The static attributes (borrowed; NULL for none) over the dynamic ones (borrowed, may be NULL): a new object. */
+static json_t *with_dynamic(json_t *stat, json_t *dyn)
+{
+    json_t *m = json_is_object(dyn) ? json_deep_copy(dyn) : json_object();
+    if (m && json_is_object(stat) && json_object_update(m, stat) < 0) {
+        json_decref(m);
+        return NULL;
+    }
+    return m;
+}
+
 static int do_connect(SnTaskCtx *ctx, void *userdata, SnError **reterr)
 {
     SnState *st = sn_task_ctx_state(ctx);
@@ -954,13 +965,23 @@ static int do_connect(SnTaskCtx *ctx, void *userdata, SnError **reterr)
     else if (r >= 0 && !slot)
         r = sn_error_set(reterr, -ENOENT, "snap \"%s\" has no slot named \"%s\"", ref.slot_snap, ref.slot);
     if (r >= 0) {
+        /* snapd's policy check sees the attributes the prepare hooks added (a static one wins) */
+        json_t *pa = with_dynamic(plug->attrs, json_object_get(sn_task_ctx_data(ctx), "plug-dynamic"));
+        json_t *sa = with_dynamic(slot->attrs, json_object_get(sn_task_ctx_data(ctx), "slot-dynamic"));
+        SnIfaceEnd pe = plug->e, se = slot->e;
+        pe.attrs = pa;
+        se.attrs = sa;
         SnIfaceCandidate cand = candidate(&repo, plug, slot);
+        cand.plug = &pe;
+        cand.slot = &se;
         SnError *perr = NULL;
-        r = sn_iface_check_connection(&cand, &perr);
+        r = pa && sa ? sn_iface_check_connection(&cand, &perr) : -ENOMEM;
         if (r < 0)
             sn_error_set(reterr, r, "cannot connect plug \"%s\" of snap \"%s\": %s", ref.plug, ref.plug_snap,
                          sn_error_message(perr, r));
         sn_error_free(perr);
+        json_decref(pa);
+        json_decref(sa);
     }
     if (r >= 0 && (r = make_auto(&c, plug, slot)) >= 0) {
         c.autoc = json_is_true(json_object_get(sn_task_ctx_data(ctx), "auto"));

@@ -593,3 +593,41 @@ Test(ifacestate_hooks, the_connect_task_stores_what_the_prepare_hook_set_and_a_f
     /* connect-plug-db itself failed: its undo (disconnect-plug-db) is not run, as in snapd */
     cr_assert_neq(access(undo_path, F_OK), 0);
 }
+
+Test(ifacestate_hooks, the_connection_policy_sees_the_dynamic_attributes)
+{
+    /* home's base-declaration denies a plug with read: all; a prepare hook may add it dynamically */
+    install("reader", "name: reader\nversion: '1'\nplugs:\n  h:\n    interface: home\nhooks:\n  prepare-plug-h:\n");
+    _sn_free_ char *script = sn_strdup_printf("D=%s; %s", root, WAITING_HOOK);
+    char *argv[] = {"/bin/sh", "-c", script, "fake-snap", NULL};
+    SnHookMgrOptions o = {.snap_command = argv};
+    cr_assert_eq(sn_taskrunner_new(st, 1, &runner), 0);
+    cr_assert_eq(sn_hookmgr_new(st, &o, &hooks), 0);
+    cr_assert_eq(sn_hookmgr_register(hooks, runner), 0);
+    cr_assert_eq(sn_ifacestate_register(runner), 0);
+    cr_assert_eq(sn_taskrunner_start(runner), 0);
+    SnNewChange *c = NULL;
+    SnError *e = NULL;
+    int64_t id = 0;
+    sn_state_lock(st);
+    int r = sn_ifacestate_connect_change(st, "reader", "h", "", "", &c, &e);
+    cr_assert_eq(r, 0, "%s", sn_error_message(e, r));
+    cr_assert_eq(sn_change_create(st, c, &id, NULL, NULL), 0);
+    sn_taskrunner_kick(runner);
+    sn_state_unlock(st);
+    sn_new_change_free(c);
+    _sn_free_ char *cookie = read_text("cookie");
+    SnHookContext *ctx = NULL;
+    cr_assert_eq(sn_hookmgr_context(hooks, cookie, &ctx), 0);
+    _sn_free_ char *s = ctl(ctx, &r, "set", ":h", "read=all", NULL);
+    cr_assert_eq(r, 0, "%s", s);
+    sn_hook_context_unref(ctx);
+    write_file("go", "0\n", 0644);
+    _sn_cleanup_(sn_change_freep) SnChange *ch = settle(id);
+    cr_assert_eq(ch->status, SN_STATUS_ERROR);
+    _sn_free_ char *err = sn_change_err(ch);
+    cr_assert(strstr(err, "- Connect reader:h to snapd:home (cannot connect plug \"h\" of snap \"reader\": "), "%s",
+              err);
+    _sn_free_ char *conns = stored_conns();
+    cr_assert_str_eq(conns, "[]");
+}

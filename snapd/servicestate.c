@@ -827,8 +827,11 @@ static int ctl_control(void *userdata, SnHookContext *ctx, const char *action, c
     SnBuf quoted = {0};
     size_t len = strlen(snap);
     for (char *const *n = names; svcs && n && *n; n++) {
-        if (strncmp(*n, snap, len) != 0 || (*n)[len] != '.')
+        if (strncmp(*n, snap, len) != 0 || (*n)[len] != '.') {
+            json_decref(svcs);
+            sn_buf_done(&quoted);
             return sn_error_set(reterr, -EINVAL, "unknown service: \"%s\"", *n);
+        }
         json_array_append_new(svcs, json_string(*n + len + 1));
         sn_buf_printf(&quoted, "%s\"%s\"", quoted.len ? " " : "", *n + len + 1);
     }

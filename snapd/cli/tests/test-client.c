@@ -582,3 +582,76 @@ Test(sideload, a_body_shorter_than_announced_is_an_error)
     sn_error_free(err);
     fake_server_stop(&s);
 }
+
+/* ---- streamed answers (GET /v2/logs?follow=true) ---- */
+
+static int sink(void *userdata, const char *data, size_t len)
+{
+    SnBuf *b = userdata;
+    sn_buf_append(b, "|", 1); /* marks where each piece began */
+    return sn_buf_append(b, data, len);
+}
+
+static int refusing_sink(void *userdata, const char *data, size_t len)
+{
+    return -EPIPE;
+}
+
+Test(client, a_streamed_200_goes_to_on_body_piece_by_piece)
+{
+    FakeServer s = {0};
+    fake_server_start(
+        &s, fixed,
+        (void *)"HTTP/1.1 200 OK\r\nContent-Type: application/json-seq\r\nTransfer-Encoding: chunked\r\n\r\n"
+                "4\r\n\x1e{}\n\r\n"
+                "5\r\n\x1e[1]\n\r\n"
+                "0\r\n\r\n");
+    _sn_cleanup_(sn_client_freep) SnClient *c = client_for(&s);
+    SnBuf got = {0};
+    SnClientRequest req = {
+        .method = "GET", .path = "/v2/logs", .query = "follow=true", .on_body = sink, .on_body_userdata = &got};
+    SnClientResponse rsp = {0};
+    SnError *err = NULL;
+    int r = sn_client_do(c, &req, &rsp, &err);
+    cr_assert_eq(r, 0, "%s", sn_error_message(err, r));
+    cr_assert_eq(rsp.status, 200);
+    cr_assert_str_eq(rsp.content_type, "application/json-seq");
+    cr_assert_str_eq(rsp.body, "", "the body went to on_body");
+    cr_assert_str_eq(got.data, "|\x1e{}\n|\x1e[1]\n");
+    sn_buf_done(&got);
+    sn_client_response_done(&rsp);
+    fake_server_stop(&s);
+}
+
+Test(client, an_error_answer_to_a_streamed_request_is_read_whole)
+{
+    FakeServer s = {0};
+    _sn_free_ char *rsp_text = fake_json_response(404, "Not Found",
+                                                  "{\"type\":\"error\",\"status-code\":404,\"status\":\"Not "
+                                                  "Found\",\"result\":{\"message\":\"no matching services\"}}");
+    fake_server_start(&s, fixed, rsp_text);
+    _sn_cleanup_(sn_client_freep) SnClient *c = client_for(&s);
+    SnBuf got = {0};
+    SnClientRequest req = {.method = "GET", .path = "/v2/logs", .on_body = sink, .on_body_userdata = &got};
+    SnClientResponse rsp = {0};
+    cr_assert_eq(sn_client_do(c, &req, &rsp, NULL), 0);
+    cr_assert_eq(rsp.status, 404);
+    cr_assert_not_null(strstr(rsp.body, "no matching services"));
+    cr_assert_null(got.data, "nothing streamed");
+    sn_client_response_done(&rsp);
+    fake_server_stop(&s);
+}
+
+Test(client, on_body_can_stop_the_stream)
+{
+    FakeServer s = {0};
+    fake_server_start(
+        &s, fixed,
+        (void *)"HTTP/1.1 200 OK\r\nContent-Type: application/json-seq\r\nTransfer-Encoding: chunked\r\n\r\n"
+                "4\r\n\x1e{}\n\r\n0\r\n\r\n");
+    _sn_cleanup_(sn_client_freep) SnClient *c = client_for(&s);
+    SnClientRequest req = {.method = "GET", .path = "/v2/logs", .on_body = refusing_sink};
+    SnClientResponse rsp = {0};
+    cr_assert_eq(sn_client_do(c, &req, &rsp, NULL), -EPIPE);
+    fake_server_stop(&s);
+}

@@ -15,6 +15,7 @@
 #include "api-interfaces.h"
 #include "api-snaps.h"
 #include "fd-util.h"
+#include "hookstate.h"
 #include "sandbox-features.h"
 #include "state-snap.h"
 #include "strutil.h"
@@ -405,6 +406,13 @@ static json_t *snap_json(const SnApiContext *ctx, const SnSnapState *s, const Sn
         if (v)
             json_object_set(j, from_side_info[i], v);
     }
+    /* snapd's "health" (client.SnapHealth): what snapctl set-health or the check-health hook recorded */
+    json_t *health = NULL;
+    sn_state_lock(ctx->st);
+    (void)sn_hookstate_health_json(ctx->st, s->name, &health);
+    sn_state_unlock(ctx->st);
+    if (health)
+        json_object_set_new(j, "health", health);
     return j;
 }
 

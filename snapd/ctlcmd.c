@@ -695,9 +695,11 @@ static int cmd_set_health(Cmd *c, char *const *args, SnError **reterr)
         return r;
     char rb[24];
     _sn_free_ char *ts = sn_time_format_rfc3339nano(sn_state_now());
-    json_t *h = ts ? json_pack("{s:s, s:s, s:i}", "revision", sn_revision_format(sn_hook_context_revision(c->ctx), rb),
-                               "timestamp", ts, "status", st)
-                   : NULL;
+    /* snapd's context.SnapRevision(): a hook's revision; an app's (cookie) context has none ("unset") */
+    int64_t rev = sn_hook_context_ephemeral(c->ctx) ? 0 : sn_hook_context_revision(c->ctx);
+    json_t *h =
+        ts ? json_pack("{s:s, s:s, s:i}", "revision", sn_revision_format(rev, rb), "timestamp", ts, "status", st)
+           : NULL;
     if (h && *msg)
         json_object_set_new(h, "message", json_string(msg));
     if (h && *code)

@@ -150,6 +150,16 @@ static void print_snap(SnTable *t, json_t *s, const SnEscapes *esc, bool verbose
         }
         if (*str(health, "code"))
             sn_table_printf(t, "  code:\t%s\n", str(health, "code"));
+        /* as snapd's maybePrintHealth: when it was checked, and for which revision (not "unset") */
+        SnTime checked;
+        if (sn_time_parse(json_string_value(json_object_get(health, "timestamp")), &checked) >= 0 && checked.set) {
+            char when[128];
+            sn_time_format(&checked, abs_time, when, sizeof(when));
+            sn_table_printf(t, "  checked:\t%s\n", when);
+        }
+        const char *hrev = str(health, "revision");
+        if (*hrev && !SN_STREQ(hrev, "unset"))
+            sn_table_printf(t, "  revision:\t%s\n", hrev);
     }
     _sn_free_ char *publisher = sn_long_publisher(esc, json_object_get(s, "publisher"));
     sn_table_printf(t, "publisher:\t%s\n", publisher ? publisher : "");

@@ -178,7 +178,8 @@ Test(api_snapctl, non_root_callers_get_the_read_only_subset)
     cr_assert_eq(sn_hookstate_health_json(st, "hello", &h), 0);
     sn_state_unlock(st);
     cr_assert_str_eq(json_string_value(json_object_get(h, "status")), "okay");
-    cr_assert_str_eq(json_string_value(json_object_get(h, "revision")), "3");
+    /* snapd's ephemeral context has no revision: HookSetup{Snap: name} */
+    cr_assert_str_eq(json_string_value(json_object_get(h, "revision")), "unset");
     json_decref(h);
 }
 

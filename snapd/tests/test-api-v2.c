@@ -6,6 +6,7 @@
 #include "api-test-util.h"
 #include "api-v2.h"
 #include "sandbox-features.h"
+#include "hookstate.h"
 #include "state-snap.h"
 #include "strutil.h"
 
@@ -310,4 +311,39 @@ Test(api_v2, snaps_from_the_state)
     j = call("GET", "/v2/snaps/hello", NULL, 200);
     cr_assert_str_eq(result_str(j, "revision"), "x2");
     json_decref(j);
+}
+
+Test(api_v2, snaps_carry_the_recorded_health_as_snapd)
+{
+    _sn_cleanup_(sn_snap_state_freep) SnSnapState *s = sn_snap_state_new("hello");
+    sn_snap_state_append(s, -1, NULL, NULL);
+    s->current = -1;
+    s->active = true;
+    sn_state_lock(st);
+    cr_assert_eq(sn_snap_state_put(st, s, NULL), 0);
+    sn_state_unlock(st);
+    json_t *j = call("GET", "/v2/snaps/hello", NULL, 200);
+    cr_assert_null(json_object_get(json_object_get(j, "result"), "health"), "none recorded: no field");
+    json_decref(j);
+
+    /* what `snapctl set-health error "..." --code=...` records (hookstate's form: status 4 is error) */
+    json_t *rec = json_pack("{s:s, s:s, s:i, s:s, s:s}", "revision", "x1", "timestamp", "2026-11-29T03:00:00.5Z",
+                            "status", 4, "message", "cannot reach the sensor", "code", "no-sensor");
+    sn_state_lock(st);
+    cr_assert_eq(sn_state_begin(st, NULL), 0);
+    cr_assert_eq(sn_hookstate_health_store(st, "hello", rec, NULL), 0);
+    cr_assert_eq(sn_state_commit(st, NULL), 0);
+    sn_state_unlock(st);
+    json_decref(rec);
+    json_t *want = json_pack("{s:s, s:s, s:s, s:s, s:s}", "revision", "x1", "timestamp", "2026-11-29T03:00:00.5Z",
+                             "status", "error", "message", "cannot reach the sensor", "code", "no-sensor");
+    j = call("GET", "/v2/snaps/hello", NULL, 200);
+    json_t *got = json_object_get(json_object_get(j, "result"), "health");
+    cr_assert(json_equal(got, want), "%s", json_dumps(got, JSON_COMPACT));
+    json_decref(j);
+    j = call("GET", "/v2/snaps", NULL, 200);
+    got = json_object_get(json_array_get(json_object_get(j, "result"), 0), "health");
+    cr_assert(json_equal(got, want), "the list too");
+    json_decref(j);
+    json_decref(want);
 }

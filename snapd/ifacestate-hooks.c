@@ -66,11 +66,11 @@ char *sn_iface_hook_name(SnIfaceHooks hook, const char *plug, const char *slot)
 }
 
 /*
- * A run-hook task of snap for hook, optional, with undo_hook as its undo-hook-setup (optional; errors
- * ignored when undo_ignore), waiting for nothing yet; attrs is the index of the attrs task, set later.
+ * Appends a run-hook task of snap for hook (SnHookFlags hook_flags) with undo_hook as its
+ * undo-hook-setup (undo_flags); its attrs task is set by the caller (link_attrs).
  */
 static int add_hook(SnIfaceTaskSet *ts, const char *snap, const char *hook, unsigned hook_flags, const char *undo_hook,
-                    unsigned undo_flags, size_t *ret_index)
+                    unsigned undo_flags)
 {
     json_t *data = sn_hookstate_task_data(snap, hook, hook_flags, 0);
     json_t *undo = sn_hookstate_task_data(snap, undo_hook, undo_flags, 0);
@@ -81,7 +81,7 @@ static int add_hook(SnIfaceTaskSet *ts, const char *snap, const char *hook, unsi
         return -ENOMEM;
     }
     json_decref(undo);
-    return set_add(ts, "run-hook", sn_strdup_printf("Run hook %s of snap \"%s\"", hook, snap), data, ret_index);
+    return set_add(ts, "run-hook", sn_strdup_printf("Run hook %s of snap \"%s\"", hook, snap), data, NULL);
 }
 
 static json_t *ref_json(const SnIfaceConnRef *ref)
@@ -123,7 +123,7 @@ int sn_iface_tasks_connect(SnIfaceTaskSet *ts, const SnIfaceConnRef *ref, json_t
         _sn_free_ char *hook = sn_iface_hook_name(before[i].bit, ref->plug, ref->slot);
         _sn_free_ char *undo = sn_strdup_printf("%s%s", before[i].undo_prefix, before[i].plug ? ref->plug : ref->slot);
         r = hook && undo ? add_hook(ts, before[i].plug ? ref->plug_snap : ref->slot_snap, hook, SN_HOOK_OPTIONAL, undo,
-                                    SN_HOOK_OPTIONAL | SN_HOOK_IGNORE_ERROR, NULL)
+                                    SN_HOOK_OPTIONAL | SN_HOOK_IGNORE_ERROR)
                          : -ENOMEM;
     }
     if (r < 0)
@@ -147,7 +147,7 @@ int sn_iface_tasks_connect(SnIfaceTaskSet *ts, const SnIfaceConnRef *ref, json_t
         _sn_free_ char *hook = sn_iface_hook_name(after[i].bit, ref->plug, ref->slot);
         _sn_free_ char *undo = sn_strdup_printf("%s%s", after[i].undo_prefix, after[i].plug ? ref->plug : ref->slot);
         r = hook && undo ? add_hook(ts, after[i].plug ? ref->plug_snap : ref->slot_snap, hook, SN_HOOK_OPTIONAL, undo,
-                                    SN_HOOK_OPTIONAL | SN_HOOK_IGNORE_ERROR, NULL)
+                                    SN_HOOK_OPTIONAL | SN_HOOK_IGNORE_ERROR)
                          : -ENOMEM;
     }
     if (r >= 0)
@@ -173,9 +173,8 @@ int sn_iface_tasks_disconnect(SnIfaceTaskSet *ts, const SnIfaceConnRef *ref, jso
             continue;
         _sn_free_ char *hook = sn_iface_hook_name(order[i].bit, ref->plug, ref->slot);
         _sn_free_ char *undo = sn_strdup_printf("%s%s", order[i].undo_prefix, order[i].plug ? ref->plug : ref->slot);
-        r = hook && undo
-                ? add_hook(ts, order[i].plug ? ref->plug_snap : ref->slot_snap, hook, hflags, undo, hflags, NULL)
-                : -ENOMEM;
+        r = hook && undo ? add_hook(ts, order[i].plug ? ref->plug_snap : ref->slot_snap, hook, hflags, undo, hflags)
+                         : -ENOMEM;
     }
     if (r < 0)
         return r;

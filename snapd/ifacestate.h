@@ -51,7 +51,8 @@ int sn_ifacestate_register(SnTaskRunner *runner);
  * that have no connection yet and for which it is the only candidate, skipping connections the
  * user disconnected (undesired); then regenerates the profiles of every snap involved (the snap
  * itself included). *ret_made (may be NULL) gets a JSON array of the connection ids it made (for
- * undo: sn_ifacestate_forget). Lock not held.
+ * undo: sn_ifacestate_forget). It runs no interface hooks: the "auto-connect" task instead injects
+ * snapd's connect chain (ifacestate-hooks.h) for each connection whose snaps have one. Lock not held.
  */
 int sn_ifacestate_auto_connect(SnState *st, const char *name, json_t **ret_made, SnError **reterr);
 
@@ -88,9 +89,10 @@ int sn_ifacestate_interfaces_json(SnState *st, char *const *names, bool connecte
 /*
  * Builds a connect change for plug_snap:plug -> slot_snap:slot as the API asks (snap names may be
  * "" for the system snap, slot may be "" for the only slot of the plug's interface), with snapd's
- * errors: -ENOENT "snap \"x\" has no plug named \"y\"", -EINVAL for the rest. Connecting an existing
- * connection gives a change whose task changes nothing (it ends Done, as snapd's does). *ret_change
- * is ready for sn_change_create. Lock held.
+ * errors: -ENOENT "snap \"x\" has no plug named \"y\"", -EINVAL for the rest. The change is snapd's
+ * chain with the interface hooks the two snaps have (ifacestate-hooks.h). Connecting an existing
+ * connection gives a change whose one task changes nothing (it ends Done, as snapd's does).
+ * *ret_change is ready for sn_change_create. Lock held.
  */
 int sn_ifacestate_connect_change(SnState *st, const char *plug_snap, const char *plug, const char *slot_snap,
                                  const char *slot, SnNewChange **ret_change, SnError **reterr);
@@ -99,7 +101,8 @@ int sn_ifacestate_connect_change(SnState *st, const char *plug_snap, const char 
  * A disconnect change (snapd's ResolveDisconnect forms: both ends, or one plug or slot for all its
  * connections; forget removes the record of an auto-connection instead of marking it undesired).
  * Nothing to disconnect gives -ENODATA ("nothing to do"); a named pair that is not connected -EINVAL
- * with snapd's message. Lock held.
+ * with snapd's message. Each connection's disconnect chain (its disconnect hooks, then the
+ * disconnect task) follows the one before. Lock held.
  */
 int sn_ifacestate_disconnect_change(SnState *st, const char *plug_snap, const char *plug, const char *slot_snap,
                                     const char *slot, bool forget, SnNewChange **ret_change, SnError **reterr);

@@ -360,8 +360,10 @@ int64_t snapmgr_next_local_revision(const SnSnapState *s)
 /*
  * The install/refresh/revert chain (snapd's snapInstallChoreographer). s is the installed state or
  * NULL; su->revision is set for asserted files and reverts, 0 for sideloads (prepare-snap assigns).
+ * default_configure: the snap file has a default-configure hook.
  */
-static int add_install_chain(SnSnapMgr *m, SnNewChange *c, const SnSnapState *s, const SnapSetup *su)
+static int add_install_chain(SnSnapMgr *m, SnNewChange *c, const SnSnapState *s, const SnapSetup *su,
+                             bool default_configure)
 {
     char rb[24];
     const char *name = su->name;
@@ -395,8 +397,12 @@ static int add_install_chain(SnSnapMgr *m, SnNewChange *c, const SnSnapState *s,
     chain_add(&ch, "setup-aliases", "Setup snap \"%s\" aliases", name);
     if (refresh_hooks)
         chain_add_hook(&ch, name, "post-refresh", "Run post-refresh hook of \"%s\" snap if present", name);
-    else if (!installed)
+    else if (!installed) {
         chain_add_hook(&ch, name, "install", "Run install hook of \"%s\" snap if present", name);
+        /* snapd: on a first install of a snap that has the hook, before its services start. */
+        if (default_configure)
+            chain_add_hook(&ch, name, "default-configure", "Run default-configure hook of \"%s\" snap", name);
+    }
     chain_add(&ch, "start-snap-services", "Start snap \"%s\"%s services", name, revs);
 
     if (installed && !su->revert) {
@@ -494,7 +500,9 @@ int sn_snapmgr_add_install_path(SnSnapMgr *m, SnNewChange *c, const char *path, 
             (void)unlink(path);
         su.snap_path = NULL;
     }
-    return add_install_chain(m, c, s, &su);
+    SnSquashfsStat hook;
+    bool default_configure = sn_squashfs_lstat(sq, "meta/hooks/default-configure", &hook, NULL) >= 0;
+    return add_install_chain(m, c, s, &su, default_configure);
 }
 
 int sn_snapmgr_add_revert(SnSnapMgr *m, SnNewChange *c, const char *name, int64_t revision, SnError **reterr)
@@ -532,7 +540,7 @@ int sn_snapmgr_add_revert(SnSnapMgr *m, SnNewChange *c, const char *name, int64_
         .jailmode = json_is_true(json_object_get(s->flags, "jailmode")),
         .revert = true,
     };
-    return add_install_chain(m, c, s, &su);
+    return add_install_chain(m, c, s, &su, false);
 }
 
 int sn_snapmgr_add_remove(SnSnapMgr *m, SnNewChange *c, const char *name, int64_t revision, bool purge,

@@ -174,6 +174,15 @@ int sn_daemon_run(const SnDaemonOptions *opts, SnError **reterr)
         sn_log_info("mounted %u snap revisions", mounted);
     sn_error_free(merr);
     merr = NULL;
+    /* After the remounts: profiles an older daemon wrote (another blob version) are recompiled. */
+    unsigned stale = 0;
+    r = sn_ifacestate_refresh_stale_profiles(st, &stale, &merr);
+    if (r < 0)
+        sn_log_warning("cannot recompile stale security profiles: %s", sn_error_message(merr, r));
+    else if (stale > 0)
+        sn_log_info("recompiled the security profiles of %u snaps", stale);
+    sn_error_free(merr);
+    merr = NULL;
     unsigned swept = 0;
     r = sn_snapmgr_sweep_spool(snapmgr, &swept, &merr);
     if (r < 0)

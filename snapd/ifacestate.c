@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: GPL-3.0-only */
 #include "ifacestate.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "fd-util.h"
 #include "ifacestate-hooks.h"
 #include "ifacestate-internal.h"
 #include "interfaces-policy.h"
 #include "interfaces.h"
+#include "policy-blob.h"
 #include "read-snap.h"
 #include "sandbox-features.h"
 #include "setup-profiles.h"
@@ -593,6 +596,59 @@ int sn_ifacestate_setup_profiles(SnState *st, const char *name, SnError **reterr
 static int push_unique(char ***v, const char *s)
 {
     return sn_strv_contains(*v, s) ? 0 : sn_strv_push(v, s);
+}
+
+/* Whether snap `name` has a blob written for another blob version, or none though it has apps or hooks. */
+static bool blobs_stale(const char *root, const char *name, bool has_tags)
+{
+    _sn_free_ char *dir = sn_strdup_printf("%s" SN_POLICY_DIR, root);
+    _sn_free_ char *prefix = sn_strdup_printf("snap.%s.", name);
+    if (!dir || !prefix)
+        return false;
+    DIR *d = opendir(dir);
+    if (!d)
+        return has_tags;
+    bool any = false, stale = false;
+    for (struct dirent *de; !stale && (de = readdir(d));) {
+        if (!sn_startswith(de->d_name, prefix) || !sn_endswith(de->d_name, ".policy"))
+            continue;
+        any = true;
+        SnPolicyBlobHeader h = {0};
+        _sn_close_ int fd = openat(dirfd(d), de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        stale = fd < 0 || sn_read_full(fd, &h, sizeof(h)) != (ssize_t)sizeof(h) ||
+                memcmp(h.magic, SN_POLICY_BLOB_MAGIC, SN_POLICY_BLOB_MAGIC_LEN) != 0 ||
+                h.version != SN_POLICY_BLOB_VERSION;
+    }
+    closedir(d);
+    return stale || (!any && has_tags);
+}
+
+int sn_ifacestate_refresh_stale_profiles(SnState *st, unsigned *ret_n, SnError **reterr)
+{
+    Repo repo = {0};
+    Conn *conns = NULL;
+    size_t n = 0;
+    unsigned done = 0;
+    sn_state_lock(st);
+    int r = repo_load(st, &repo, reterr);
+    if (r >= 0 && (r = conns_load(st, &conns, &n, reterr)) < 0)
+        repo_done(&repo);
+    sn_state_unlock(st);
+    if (r < 0)
+        return r;
+    for (size_t i = 0; r >= 0 && i < repo.n_snaps; i++) {
+        const RepoSnap *rs = &repo.snaps[i];
+        bool has_tags = rs->info->n_apps || rs->info->n_hooks || (rs->implicit_hooks && rs->implicit_hooks[0]);
+        if (!blobs_stale(repo.root, rs->name, has_tags))
+            continue;
+        r = regenerate(&repo, conns, n, repo.snaps[i].name, false, reterr);
+        done++;
+    }
+    conns_free(conns, n);
+    repo_done(&repo);
+    if (r >= 0 && ret_n)
+        *ret_n = done;
+    return r;
 }
 
 /* ---- auto-connect ---- */

@@ -68,6 +68,15 @@ int sn_ifacestate_forget(SnState *st, json_t *ids, SnError **reterr);
  */
 int sn_ifacestate_setup_profiles(SnState *st, const char *name, SnError **reterr);
 
+/*
+ * At the daemon's start, after the snaps are mounted: regenerates (with their connections' grants
+ * and content mounts) the profiles of every active snap that has no policy blob, or a blob of
+ * another version than SN_POLICY_BLOB_VERSION (written by an older daemon: snap-confine refuses
+ * those). A namespace that cannot follow is discarded. Returns 0 and the number of snaps
+ * regenerated in *ret_n (may be NULL), or -errno. Lock not held.
+ */
+int sn_ifacestate_refresh_stale_profiles(SnState *st, unsigned *ret_n, SnError **reterr);
+
 /* ---- the API's view (lock held for these) ---- */
 
 /*

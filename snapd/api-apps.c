@@ -48,16 +48,21 @@ static json_t *app_json(SnApiApps *ctx, const char *snap, const SnApp *app)
         return o;
     json_object_set_new(o, "daemon", json_string(app->daemon));
     json_object_set_new(o, "daemon-scope", json_string(app->daemon_scope ? app->daemon_scope : "system"));
-    _sn_free_ char *sid = sn_strdup_printf("%s.%s", snap, app->name);
+    sn_api_app_service_status(ctx->services, snap, app->name, o);
+    return o;
+}
+
+void sn_api_app_service_status(SnServiceMgr *services, const char *snap, const char *app, json_t *o)
+{
+    _sn_free_ char *sid = sn_strdup_printf("%s.%s", snap, app);
     SnServiceStatus st = {0};
-    if (sid && ctx->services && sn_supervisor_status(sn_servicemgr_supervisor(ctx->services), sid, &st) >= 0) {
+    if (sid && services && sn_supervisor_status(sn_servicemgr_supervisor(services), sid, &st) >= 0) {
         if (st.enabled)
             json_object_set_new(o, "enabled", json_true());
         if (st.active == SN_SERVICE_ACTIVE || st.active == SN_SERVICE_ACTIVATING ||
             st.active == SN_SERVICE_DEACTIVATING)
             json_object_set_new(o, "active", json_true());
     }
-    return o;
 }
 
 static int cmp_app(const void *a, const void *b)

@@ -30,6 +30,12 @@ typedef struct SnApiApps {
     const char *root;       /* "" for / */
 } SnApiApps;
 
+/*
+ * Sets "enabled" and "active" (snapd's client.AppInfo, omitted when false) on the app object o from
+ * the supervisor's status of service SNAP.APP; nothing when services is NULL or does not know it.
+ */
+void sn_api_app_service_status(SnServiceMgr *services, const char *snap, const char *app, json_t *o);
+
 json_t *sn_api_get_apps(const SnApiRequest *req, void *userdata);
 json_t *sn_api_post_apps(const SnApiRequest *req, void *userdata);
 json_t *sn_api_get_logs(const SnApiRequest *req, void *userdata);

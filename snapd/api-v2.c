@@ -11,6 +11,7 @@
 #include <sys/utsname.h>
 
 #include "api-assertions.h"
+#include "api-apps.h"
 #include "api-conf.h"
 #include "api-interfaces.h"
 #include "api-snaps.h"
@@ -405,6 +406,21 @@ static json_t *snap_json(const SnApiContext *ctx, const SnSnapState *s, const Sn
         json_t *v = json_object_get(e->side_info, from_side_info[i]);
         if (v)
             json_object_set(j, from_side_info[i], v);
+    }
+    /* The current revision's services as the supervisor has them (snapd asks systemd). */
+    json_t *apps = json_object_get(e->side_info, "apps");
+    if (is_current && s->active && json_is_array(apps)) {
+        json_t *live = json_deep_copy(apps);
+        size_t i;
+        json_t *a;
+        json_array_foreach(live, i, a)
+        {
+            const char *app = json_string_value(json_object_get(a, "name"));
+            if (app && json_object_get(a, "daemon"))
+                sn_api_app_service_status(ctx->services, s->name, app, a);
+        }
+        if (live)
+            json_object_set_new(j, "apps", live);
     }
     /* snapd's "health" (client.SnapHealth): what snapctl set-health or the check-health hook recorded */
     json_t *health = NULL;

@@ -8,17 +8,19 @@
 #include <jansson.h>
 
 #include "api.h"
+#include "servicestate.h"
 #include "snapmgr.h"
 #include "state-change.h"
 #include "state.h"
 #include "taskrunner.h"
 
 typedef struct SnApiContext {
-    SnState *st;          /* borrowed */
-    SnTaskRunner *runner; /* borrowed; may be NULL (then nothing is kicked) */
-    const char *root;     /* "" for / */
-    const char *version;  /* reported as snapd's version */
-    SnSnapMgr *snapmgr;   /* borrowed; NULL: POST /v2/snaps answers 500 */
+    SnState *st;            /* borrowed */
+    SnTaskRunner *runner;   /* borrowed; may be NULL (then nothing is kicked) */
+    const char *root;       /* "" for / */
+    const char *version;    /* reported as snapd's version */
+    SnSnapMgr *snapmgr;     /* borrowed; NULL: POST /v2/snaps answers 500 */
+    SnServiceMgr *services; /* borrowed; NULL: every service shows disabled and inactive */
 } SnApiContext;
 
 /* Registers the endpoints on s. ctx is borrowed and must outlive the server. */

@@ -83,11 +83,30 @@ static int open_root_dir(int rootfd, const char *rel, bool required)
     return fd;
 }
 
-void sn_confine_populate_mount_ns(const SnInvocation *inv)
+size_t sn_confine_mount_plan(const char *root, const char *libexec_rel, SnConfineBind ret[static SN_CONFINE_MAX_BINDS])
 {
     static const char *const host_dirs[] = {"dev", "etc",         "home",    "root",    "proc",  "sys", "var/tmp",
                                             "run", "lib/modules", "usr/src", "var/log", "media", "mnt"};
-    int host_fds[SN_ELEMENTSOF(host_dirs)];
+    bool test_root = root && *root && !SN_STREQ(root, "/");
+    size_t n = 0;
+    for (size_t i = 0; i < SN_ELEMENTSOF(host_dirs); i++) {
+        /* A test root's run-time state is its own: the host's /run would hold another system's sockets. */
+        if (test_root && SN_STREQ(host_dirs[i], "run"))
+            ret[n++] = (SnConfineBind){"run", "run", SN_CONFINE_FROM_ROOT, true, false};
+        else
+            ret[n++] = (SnConfineBind){host_dirs[i], host_dirs[i], SN_CONFINE_FROM_HOST, false, false};
+    }
+    ret[n++] = (SnConfineBind){"snap", "snap", SN_CONFINE_FROM_ROOT, true, true};
+    ret[n++] = (SnConfineBind){"var/snap", "var/snap", SN_CONFINE_FROM_ROOT, false, false};
+    ret[n++] = (SnConfineBind){"var/lib/snapd", "var/lib/snapd", SN_CONFINE_FROM_ROOT, false, false};
+    ret[n++] = (SnConfineBind){libexec_rel, "usr/lib/snapd", SN_CONFINE_FROM_ROOT, true, true};
+    return n;
+}
+
+void sn_confine_populate_mount_ns(const SnInvocation *inv)
+{
+    SnConfineBind plan[SN_CONFINE_MAX_BINDS];
+    int fds[SN_CONFINE_MAX_BINDS];
     char s[32], d[32];
 
     must_mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL, "/ as rslave");
@@ -104,15 +123,18 @@ void sn_confine_populate_mount_ns(const SnInvocation *inv)
     if (!base_rel || !libexec_rel)
         sn_confine_die("out of memory");
     _sn_close_ int base = open_root_dir(rootfd, base_rel, true);
-    _sn_close_ int snapdir = open_root_dir(rootfd, "snap", true);
-    _sn_close_ int varsnap = open_root_dir(rootfd, "var/snap", false);
-    _sn_close_ int varlib = open_root_dir(rootfd, "var/lib/snapd", false);
-    _sn_close_ int libexec = open_root_dir(rootfd, libexec_rel, true);
-    for (size_t i = 0; i < SN_ELEMENTSOF(host_dirs); i++) {
-        _sn_free_ char *abs = sn_strdup_printf("/%s", host_dirs[i]);
-        if (!abs)
-            sn_confine_die("out of memory");
-        host_fds[i] = open_host_dir(abs);
+    size_t nplan = sn_confine_mount_plan(inv->root, libexec_rel, plan);
+    for (size_t i = 0; i < nplan; i++) {
+        if (plan[i].from == SN_CONFINE_FROM_ROOT) {
+            fds[i] = open_root_dir(rootfd, plan[i].src, plan[i].src_required);
+        } else {
+            _sn_free_ char *abs = sn_strdup_printf("/%s", plan[i].src);
+            if (!abs)
+                sn_confine_die("out of memory");
+            fds[i] = open_host_dir(abs);
+            if (fds[i] < 0 && plan[i].src_required)
+                sn_confine_die("cannot open host directory %s: %m", abs);
+        }
     }
 
     /* /tmp is a child of the root-owned "/": its name cannot be swapped, and the tmpfs is ours alone. */
@@ -129,18 +151,15 @@ void sn_confine_populate_mount_ns(const SnInvocation *inv)
     if (scratch < 0)
         sn_confine_die("cannot open %s: %m", SCRATCH);
 
-    for (size_t i = 0; i < SN_ELEMENTSOF(host_dirs); i++) {
-        if (host_fds[i] >= 0) {
-            bind_fd(host_fds[i], scratch, host_dirs[i], false, host_dirs[i]);
-            host_fds[i] = sn_safe_close(host_fds[i]);
+    for (size_t i = 0; i < nplan; i++) {
+        if (fds[i] >= 0) {
+            _sn_free_ char *what = sn_strdup_printf("/%s", plan[i].dst);
+            if (!what)
+                sn_confine_die("out of memory");
+            bind_fd(fds[i], scratch, plan[i].dst, plan[i].dst_required, what);
+            fds[i] = sn_safe_close(fds[i]);
         }
     }
-    bind_fd(snapdir, scratch, "snap", true, "/snap");
-    if (varsnap >= 0)
-        bind_fd(varsnap, scratch, "var/snap", false, "/var/snap");
-    if (varlib >= 0)
-        bind_fd(varlib, scratch, "var/lib/snapd", false, "/var/lib/snapd");
-    bind_fd(libexec, scratch, "usr/lib/snapd", true, "/usr/lib/snapd");
 
     /* The snap's private /tmp: a tmpfs in its own namespace, no host path anyone could race. */
     _sn_close_ int tmp = open_target(scratch, "tmp", true);

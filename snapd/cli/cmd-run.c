@@ -183,8 +183,9 @@ static int run(const char *target, const char *hook, const char *revision, int n
         if (r < 0)
             return sn_cli_fail(r, err);
     }
-    /* snap-confine creates nothing under /run/user: do it here when the user has a runtime dir. */
-    _sn_free_ char *xdg_parent = sn_strdup_printf("/run/user/%u", (unsigned)geteuid());
+    /* snap-confine creates nothing under /run/user: do it here when the user has a runtime dir. A test
+     * root's /run is $ROOT/run inside the sandbox (confine/mount-support.h), so its /run/user is there. */
+    _sn_free_ char *xdg_parent = sn_strdup_printf("%s/run/user/%u", root, (unsigned)geteuid());
     _sn_free_ char *xdg = sn_strdup_printf("%s/snap.%s", xdg_parent ? xdg_parent : "", instance);
     if (xdg_parent && xdg && access(xdg_parent, W_OK) == 0 && mkdir(xdg, 0700) < 0 && errno != EEXIST)
         return sn_cli_failf("cannot create %s: %m", xdg);

@@ -3,15 +3,13 @@
 # environment and use snapctl, registered in the daemon's state as installed (x1), and our daemon
 # running on it. Sourced by task.yaml scripts (bash -eu -o pipefail).
 #
-# The snap socket: inside the sandbox snapctl talks to /run/snapd-snap.socket, and /run there is the
-# host's /run, while this daemon listens under $SNAPPY_GLOBAL_ROOT/run. Until snap-confine maps the
-# root's socket itself, the test binds it at the host path (created for the test, removed by restore;
-# nothing else on this machine serves it).
+# The snap socket: inside the sandbox snapctl talks to /run/snapd-snap.socket, and under a test root
+# snap-confine makes the sandbox's /run the root's own $SNAPPY_GLOBAL_ROOT/run, where this daemon
+# listens: nothing is created or bound in the machine's /run.
 
 . "$SN_SRC/spread-tests/confine/lib.sh"
 . "$SN_SRC/spread-tests/daemon/daemon-lib.sh"
 SNAP_CLI="$SN_BUILD/snapd/snap"
-HOST_SNAP_SOCK=/run/snapd-snap.socket
 
 # expect_line FILE LINE: FILE must contain LINE exactly.
 expect_line() {
@@ -64,20 +62,10 @@ setup_hooks_root() {
         "INSERT INTO snaps (name, type, active, current) VALUES ('$BASE_NAME', 'base', 1, -1), ('$SNAP_NAME', 'app', 1, -1);
          INSERT INTO snap_revisions (snap, seq, revision) VALUES ('$BASE_NAME', 0, -1), ('$SNAP_NAME', 0, -1);"
     start_daemon
-    if [ -e "$HOST_SNAP_SOCK" ] && ! [ -f "$SN_WORK/host-sock-ours" ]; then
-        echo "$HOST_SNAP_SOCK exists on this machine: refusing to cover it"
-        return 1
-    fi
-    touch "$HOST_SNAP_SOCK" "$SN_WORK/host-sock-ours"
-    mount --bind "$SNAPPY_GLOBAL_ROOT/run/snapd-snap.socket" "$HOST_SNAP_SOCK"
 }
 
 restore_hooks_root() {
     stop_daemon || true
-    if [ -f "$SN_WORK/host-sock-ours" ]; then
-        umount "$HOST_SNAP_SOCK" 2>/dev/null || true
-        rm -f "$HOST_SNAP_SOCK"
-    fi
     restore_root
     for h in configure install pre-refresh post-refresh remove check-health; do
         rmdir "/sys/fs/cgroup/devices/snap.$SNAP_NAME.hook.$h" 2>/dev/null || true

@@ -1,23 +1,4 @@
 # Helpers of the interface-hooks task: . "$TASK_DIR/lib.sh" after iface-lib.sh.
-HOST_SNAP_SOCK=/run/snapd-snap.socket
-
-# The snap socket: snapctl in the sandbox talks to /run/snapd-snap.socket, the host's /run, while the
-# daemon listens under $ROOT/run: bind it there (as hooks-lib.sh does; restore unbinds it).
-bind_snap_socket() {
-    if [ -e "$HOST_SNAP_SOCK" ] && ! [ -f "$SN_WORK/host-sock-ours" ]; then
-        echo "$HOST_SNAP_SOCK exists on this machine: refusing to cover it"
-        return 1
-    fi
-    touch "$HOST_SNAP_SOCK" "$SN_WORK/host-sock-ours"
-    mount --bind "$ROOT/run/snapd-snap.socket" "$HOST_SNAP_SOCK"
-}
-
-unbind_snap_socket() {
-    if [ -f "$SN_WORK/host-sock-ours" ]; then
-        umount "$HOST_SNAP_SOCK" 2>/dev/null || true
-        rm -f "$HOST_SNAP_SOCK"
-    fi
-}
 
 # make_hook_snap NAME YAML-TAIL HOOK...: a snap on the busybox base with the given hooks. Each writes
 # $SNAP_COMMON/HOOK.txt: its SNAP_* environment, its device cgroup and what snapctl answers.

@@ -112,7 +112,8 @@ int sn_daemon_run(const SnDaemonOptions *opts, SnError **reterr)
     snapctl.services = sn_servicemgr_ctl(services);
     SnApiApps apps = {.st = st, .runner = runner, .services = services, .root = root};
 
-    SnApiContext api = {.st = st, .runner = runner, .root = root, .version = SN_VERSION, .snapmgr = snapmgr};
+    SnApiContext api = {
+        .st = st, .runner = runner, .root = root, .version = SN_VERSION, .snapmgr = snapmgr, .services = services};
     _sn_cleanup_(sn_api_server_freep) SnApiServer *server = NULL;
     r = sn_api_server_new(base, &server);
     if (r >= 0)

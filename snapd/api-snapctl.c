@@ -60,12 +60,13 @@ static void ctl_wait_tick(evutil_socket_t fd, short what, void *userdata)
     sn_state_unlock(w->st);
     json_t *resp = NULL;
     if (r < 0)
-        resp = sn_api_error(400, NULL, NULL, "snapctl: %s", sn_error_message(e, r));
+        resp = sn_api_error(400, NULL, NULL, "error running snapctl: %s", sn_error_message(e, r));
     else if (sn_status_ready(c->status)) {
         _sn_free_ char *err = sn_change_err(c);
-        resp = err ? sn_api_error(400, NULL, NULL, "snapctl: %s", err) : sn_api_sync(json_incref(w->result));
+        resp =
+            err ? sn_api_error(400, NULL, NULL, "error running snapctl: %s", err) : sn_api_sync(json_incref(w->result));
     } else if (monotonic_ns() > w->deadline_ns)
-        resp = sn_api_error(400, NULL, NULL, "snapctl: %s command is taking too long", w->action);
+        resp = sn_api_error(400, NULL, NULL, "error running snapctl: %s command is taking too long", w->action);
     sn_change_free(c);
     sn_error_free(e);
     if (!resp && r >= 0)
@@ -161,7 +162,7 @@ json_t *sn_api_post_snapctl(const SnApiRequest *req, void *userdata)
     else if (r == -ENOMEM)
         resp = NULL;
     else if (r < 0)
-        resp = sn_api_error(400, NULL, NULL, "snapctl: %s", sn_error_message(err, r));
+        resp = sn_api_error(400, NULL, NULL, "error running snapctl: %s", sn_error_message(err, r));
     else if (r == SN_CTL_UNSUCCESSFUL)
         resp =
             sn_api_error(200, "unsuccessful",

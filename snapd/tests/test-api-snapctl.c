@@ -134,9 +134,9 @@ Test(api_snapctl, the_cookie_is_the_only_authentication)
                             "{\"context-id\": \"\", \"args\": [\"set\", \"a=2\"]}"};
     for (size_t i = 0; i < 3; i++) {
         j = post(snap_sock, bodies[i], 400);
-        cr_assert_not_null(
-            strstr(result_str(j, "message"), "snapctl: cannot invoke snapctl operation commands (here \""), "%s",
-            result_str(j, "message"));
+        cr_assert_not_null(strstr(result_str(j, "message"),
+                                  "error running snapctl: cannot invoke snapctl operation commands (here \""),
+                           "%s", result_str(j, "message"));
         json_decref(j);
     }
     /* help needs no context */
@@ -208,11 +208,11 @@ Test(api_snapctl, get_prints_as_snapd)
     }
     _sn_free_ char *both = body_for(cookie, "[\"get\", \"-d\", \"-t\", \"s\"]");
     json_t *j = call_as(0, both);
-    cr_assert_str_eq(result_str(j, "message"), "snapctl: cannot use -d and -t together");
+    cr_assert_str_eq(result_str(j, "message"), "error running snapctl: cannot use -d and -t together");
     json_decref(j);
     _sn_free_ char *typed = body_for(cookie, "[\"set\", \"-t\", \"x={bad\"]");
     j = call_as(0, typed);
-    cr_assert(sn_startswith(result_str(j, "message"), "snapctl: failed to parse JSON: "), "%s",
+    cr_assert(sn_startswith(result_str(j, "message"), "error running snapctl: failed to parse JSON: "), "%s",
               result_str(j, "message"));
     json_decref(j);
 }
@@ -239,12 +239,13 @@ Test(api_snapctl, is_connected_answers_from_the_connections)
     json_decref(j);
     _sn_free_ char *unknown = body_for(cookie, "[\"is-connected\", \"nope\"]");
     j = call_as(0, unknown);
-    cr_assert_str_eq(result_str(j, "message"), "snapctl: snap \"hello\" has no plug or slot named \"nope\"");
+    cr_assert_str_eq(result_str(j, "message"),
+                     "error running snapctl: snap \"hello\" has no plug or slot named \"nope\"");
     json_decref(j);
     /* services need a service manager here */
     _sn_free_ char *start = body_for(cookie, "[\"start\", \"hello.svc\"]");
     j = call_as(0, start);
-    cr_assert_str_eq(result_str(j, "message"), "snapctl: unknown service: \"hello.svc\"");
+    cr_assert_str_eq(result_str(j, "message"), "error running snapctl: unknown service: \"hello.svc\"");
     json_decref(j);
 }
 
@@ -340,8 +341,9 @@ Test(api_snapctl, service_commands_report_the_error_of_their_change)
     _sn_free_ char *b = NULL;
     cr_assert_eq(test_recv(base, fd, &b, NULL), 400, "%s", b);
     json_t *j = json_loads(b, 0, NULL);
-    cr_assert_str_eq(result_str(j, "message"),
-                     "snapctl: cannot perform the following tasks:\n- Run it (cannot stop service: boom)");
+    cr_assert_str_eq(
+        result_str(j, "message"),
+        "error running snapctl: cannot perform the following tasks:\n- Run it (cannot stop service: boom)");
     json_decref(j);
     close(fd);
 }
@@ -352,7 +354,7 @@ Test(api_snapctl, service_commands_give_up_waiting_after_the_timeout)
     int fd = start_request();
     _sn_free_ char *b = NULL;
     cr_assert_eq(test_recv(base, fd, &b, NULL), 400, "%s", b);
-    cr_assert_not_null(strstr(b, "\"snapctl: stop command is taking too long\""), "%s", b);
+    cr_assert_not_null(strstr(b, "\"error running snapctl: stop command is taking too long\""), "%s", b);
     close(fd);
 }
 

@@ -601,7 +601,10 @@ static const SnInterface camera = {
 static const SnPolicyLandlockGrant pulse_shm_ll[] = {LL("/dev/shm", SN_LANDLOCK_RW), LL_END};
 static const SnPolicyLandlockGrant pulse_client_ll[] = {LL("/dev/shm", SN_LANDLOCK_RW),
                                                         LL("/run/udev/data", SN_LANDLOCK_RO), LL_END};
-static const char *const sound_devices[] = {"/dev/snd/*", NULL};
+/* The sound nodes snapd's permanent slot tags for udev (KERNEL=="controlC[0-9]*", "pcmC[0-9]*D[0-9]*[cp]",
+ * "timer"): the device cgroup of the server's apps allows them. */
+static const char *const sound_devices[] = {"/dev/snd/controlC[0-9]*", "/dev/snd/pcmC[0-9]*D[0-9]*[cp]",
+                                            "/dev/snd/timer", NULL};
 
 static const SnInterface audio_playback = {
     .name = "audio-playback",
@@ -614,12 +617,23 @@ static const SnInterface audio_playback = {
                          "owner /{,var/}run/user/[0-9]*/pulse/native rwk,\n/etc/pulse/** r,\n"
                          "/run/udev/data/c116:[0-9]* r,\n/run/udev/data/+sound:card[0-9]* r,\n",
              .landlock = pulse_client_ll},
-    /* The audio server's side: it drives the sound devices and serves the socket. */
-    .slot = {.seccomp = "personality\nsetpriority\nbind\nlisten\naccept\naccept4\nshmctl\nsetgroups\nsetgroups32\n"
-                        "socket AF_NETLINK - NETLINK_KOBJECT_UEVENT\n",
-             .apparmor = "/dev/snd/* rw,\n/{run,dev}/shm/pulse-shm-* mrwk,\n/etc/pulse/** r,\n",
-             .landlock = pulse_shm_ll,
-             .devices = sound_devices},
+    /*
+     * The audio server's side, snapd's permanent slot: the snap declaring the slot drives the sound
+     * devices and serves the socket whether or not a client is connected. snapd connects nothing
+     * more to the slot side.
+     */
+    .permanent_slot = {.seccomp = "personality\nsetpriority\nbind\nlisten\naccept\naccept4\nshmctl\nsetgroups\n"
+                                  "setgroups32\nsocket AF_NETLINK - NETLINK_KOBJECT_UEVENT\n",
+                       .apparmor = "capability setuid,\ncapability setgid,\ncapability sys_nice,\n"
+                                   "capability sys_resource,\nowner @{PROC}/@{pid}/exe r,\n/etc/machine-id r,\n"
+                                   "network netlink raw,\n/sys/devices/virtual/dmi/id/sys_vendor r,\n"
+                                   "/sys/devices/virtual/dmi/id/bios_vendor r,\n/sys/**/sound/** r,\n"
+                                   "owner /{,var/}run/pulse/ rw,\nowner /{,var/}run/pulse/** rwk,\n"
+                                   "/{run,dev}/shm/pulse-shm-* mrwk,\nowner /run/user/[0-9]*/ r,\n"
+                                   "owner /run/user/[0-9]*/pulse/ rw,\nowner /run/user/[0-9]*/pipewire-[0-9] rwk,\n"
+                                   "/etc/pulse/ r,\n/etc/pulse/** r,\n",
+                       .landlock = pulse_shm_ll,
+                       .devices = sound_devices},
 };
 
 static const SnInterface content = {

@@ -29,6 +29,10 @@ struct SnInterface {
     const char *decl_slots; /* base-declaration slot rules, or NULL */
     SnIfaceGrantSpec plug;  /* the connected plug's grant */
     SnIfaceGrantSpec slot;  /* the connected slot's grant */
+    /* snapd's PermanentPlug / PermanentSlot snippets: what the snap declaring a plug (slot) of this
+     * interface gets for the apps and hooks bound to it, connected or not. */
+    SnIfaceGrantSpec permanent_plug;
+    SnIfaceGrantSpec permanent_slot;
     SnIfaceSanitizeFn sanitize_plug;
     SnIfaceSanitizeFn sanitize_slot;
     SnIfaceExtraFn plug_extra;

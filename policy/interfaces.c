@@ -11,6 +11,7 @@
 #include <sys/sysmacros.h>
 
 #include "interfaces-internal.h"
+#include "snap-yaml.h"
 #include "strutil.h"
 #include "yaml-tree.h"
 
@@ -275,19 +276,14 @@ static void sync_grant(SnPolicyGrant *g, SnIfaceWork *w)
     };
 }
 
-int sn_iface_grants_add(SnIfaceGrants *g, const SnIfaceContext *ctx, const SnIfaceEnd *plug, const SnIfaceEnd *slot,
-                        bool for_slot, SnError **reterr)
+/*
+ * Builds one grant for self's snap from spec (and extra, called with plug and slot) and appends it
+ * to g.
+ */
+static int add_grant(SnIfaceGrants *g, const SnIfaceContext *ctx, const SnInterface *iface, const SnIfaceEnd *self,
+                     const SnIfaceGrantSpec *spec, SnIfaceExtraFn extra, const SnIfaceEnd *plug, const SnIfaceEnd *slot,
+                     SnError **reterr)
 {
-    const SnInterface *iface = sn_iface_lookup(plug->interface);
-    if (!iface)
-        return sn_error_set(reterr, -EINVAL, "interface \"%s\" is not known", plug->interface);
-    if (!SN_STREQ(plug->interface, slot->interface))
-        return sn_error_set(reterr, -EINVAL, "cannot connect mismatched plug interface \"%s\" to slot interface \"%s\"",
-                            plug->interface, slot->interface);
-    const SnIfaceEnd *self = for_slot ? slot : plug;
-    const SnIfaceGrantSpec *spec = for_slot ? &iface->slot : &iface->plug;
-    SnIfaceExtraFn extra = for_slot ? iface->slot_extra : iface->plug_extra;
-
     SnIfaceWork *w = calloc(1, sizeof(*w));
     if (!w)
         return -ENOMEM;
@@ -325,6 +321,96 @@ int sn_iface_grants_add(SnIfaceGrants *g, const SnIfaceContext *ctx, const SnIfa
     return 0;
 fail:
     work_free(w);
+    return r;
+}
+
+int sn_iface_grants_add(SnIfaceGrants *g, const SnIfaceContext *ctx, const SnIfaceEnd *plug, const SnIfaceEnd *slot,
+                        bool for_slot, SnError **reterr)
+{
+    const SnInterface *iface = sn_iface_lookup(plug->interface);
+    if (!iface)
+        return sn_error_set(reterr, -EINVAL, "interface \"%s\" is not known", plug->interface);
+    if (!SN_STREQ(plug->interface, slot->interface))
+        return sn_error_set(reterr, -EINVAL, "cannot connect mismatched plug interface \"%s\" to slot interface \"%s\"",
+                            plug->interface, slot->interface);
+    return add_grant(g, ctx, iface, for_slot ? slot : plug, for_slot ? &iface->slot : &iface->plug,
+                     for_slot ? iface->slot_extra : iface->plug_extra, plug, slot, reterr);
+}
+
+static bool spec_empty(const SnIfaceGrantSpec *spec)
+{
+    return !spec->seccomp && !spec->apparmor && !spec->landlock && !spec->devices && !spec->net;
+}
+
+bool sn_iface_has_permanent(const SnInterface *iface, bool is_slot)
+{
+    return !spec_empty(is_slot ? &iface->permanent_slot : &iface->permanent_plug);
+}
+
+int sn_iface_grants_add_permanent(SnIfaceGrants *g, const SnIfaceContext *ctx, const SnIfaceEnd *end, bool is_slot,
+                                  SnError **reterr)
+{
+    const SnInterface *iface = sn_iface_lookup(end->interface);
+    if (!iface)
+        return sn_error_set(reterr, -EINVAL, "interface \"%s\" is not known", end->interface);
+    if (!sn_iface_has_permanent(iface, is_slot))
+        return 0;
+    return add_grant(g, ctx, iface, end, is_slot ? &iface->permanent_slot : &iface->permanent_plug, NULL, NULL, NULL,
+                     reterr);
+}
+
+/* "Bound to all" is NULL apps and hooks; otherwise the lists, an empty one for none. */
+static char **bound_or_empty(char **v)
+{
+    return v ? strv_copy(v) : calloc(1, sizeof(char *));
+}
+
+int sn_iface_grants_add_snap_permanent(SnIfaceGrants *g, const SnIfaceContext *ctx, const SnSnapInfo *info,
+                                       const char *instance, const char *revision, SnError **reterr)
+{
+    if (!instance)
+        instance = info->name;
+    int r = 0;
+    for (int side = 0; side < 2 && r >= 0; side++) {
+        const SnPlugSlot *v = side ? info->slots : info->plugs;
+        size_t n = side ? info->n_slots : info->n_plugs;
+        for (size_t i = 0; i < n && r >= 0; i++) {
+            const SnInterface *iface = sn_iface_lookup(v[i].interface);
+            if (!iface || !sn_iface_has_permanent(iface, side == 1))
+                continue;
+            json_t *attrs = sn_iface_attrs_from_yaml(v[i].attrs.kind ? &v[i].attrs : NULL);
+            if (!attrs)
+                return -ENOMEM;
+            if (!json_is_object(attrs)) {
+                json_decref(attrs);
+                if (!(attrs = json_object()))
+                    return -ENOMEM;
+            }
+            int ok = side ? sn_iface_sanitize_slot(iface, v[i].name, attrs, NULL)
+                          : sn_iface_sanitize_plug(iface, v[i].name, attrs, NULL);
+            char **apps = NULL, **hooks = NULL;
+            if (ok >= 0 && !v[i].unscoped) {
+                apps = bound_or_empty(v[i].apps);
+                hooks = bound_or_empty(v[i].hooks);
+                if (!apps || !hooks)
+                    r = -ENOMEM;
+            }
+            if (ok >= 0 && r >= 0) {
+                SnIfaceEnd end = {.snap = instance,
+                                  .name = v[i].name,
+                                  .interface = v[i].interface,
+                                  .snap_type = sn_snap_type_to_string(info->type),
+                                  .revision = revision,
+                                  .attrs = attrs,
+                                  .apps = apps,
+                                  .hooks = hooks};
+                r = sn_iface_grants_add_permanent(g, ctx, &end, side == 1, reterr);
+            }
+            sn_strv_free(apps);
+            sn_strv_free(hooks);
+            json_decref(attrs);
+        }
+    }
     return r;
 }
 

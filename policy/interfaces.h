@@ -102,6 +102,34 @@ const SnPolicyGrant *sn_iface_grants_get(const SnIfaceGrants *g, size_t *ret_n);
 int sn_iface_grants_add(SnIfaceGrants *g, const SnIfaceContext *ctx, const SnIfaceEnd *plug, const SnIfaceEnd *slot,
                         bool for_slot, SnError **reterr);
 
+/*
+ * Permanent grants (snapd's PermanentPlug / PermanentSlot snippets): what declaring a plug or a slot
+ * of an interface gives the declaring snap's apps and hooks bound to it, whether or not anything is
+ * connected. Of the interfaces here only audio-playback has them (its slot: the audio server's
+ * sound devices, seccomp and AppArmor rules); snapd's other permanent snippets among these
+ * interfaces are not grants (serial-port's udev symlink rule, system-observe's /boot mount:
+ * docs/interfaces.md).
+ */
+bool sn_iface_has_permanent(const SnInterface *iface, bool is_slot);
+
+/*
+ * Adds the permanent grant of end (a plug, or a slot when is_slot) to its own snap, bound to
+ * end's apps and hooks. Device patterns are stat()ed now, as for connections. An interface without
+ * a permanent grant adds nothing (0). Returns 0, -EINVAL (unknown interface) or -ENOMEM.
+ */
+int sn_iface_grants_add_permanent(SnIfaceGrants *g, const SnIfaceContext *ctx, const SnIfaceEnd *end, bool is_slot,
+                                  SnError **reterr);
+
+/*
+ * The permanent grants of every plug and slot info declares, for its instance (NULL:
+ * info->name) at revision, added to g. Plugs and slots of interfaces this build does not know, or
+ * whose attributes fail the interface's checks, are skipped (the daemon's repository drops them
+ * too). Returns 0 or -ENOMEM.
+ */
+struct SnSnapInfo;
+int sn_iface_grants_add_snap_permanent(SnIfaceGrants *g, const SnIfaceContext *ctx, const struct SnSnapInfo *info,
+                                       const char *instance, const char *revision, SnError **reterr);
+
 /* One bind mount the content interface makes inside the plug snap's mount namespace. */
 typedef struct SnIfaceMount {
     char *source; /* absolute, in the namespace: /snap/PROVIDER/REV/DIR or /var/snap/PROVIDER/... */

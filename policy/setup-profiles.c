@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "interfaces.h"
 #include "macros.h"
 #include "naming.h"
 #include "strutil.h"
@@ -50,8 +51,8 @@ static int env_vector(const SnSnapInfo *info, const SnEnvVar *own, size_t n_own,
     return 0;
 }
 
-static int compile_one(const SnPolicySetup *s, const char *instance, const char *app, const char *hook, ProfileSet *set,
-                       SnError **reterr)
+static int compile_one(const SnPolicySetup *s, const SnPolicyGrant *grants, size_t n_grants, const char *instance,
+                       const char *app, const char *hook, ProfileSet *set, SnError **reterr)
 {
     const SnSnapInfo *info = s->info;
     const SnApp *a = app ? sn_snap_info_find_app(info, app) : NULL;
@@ -73,8 +74,8 @@ static int compile_one(const SnPolicySetup *s, const char *instance, const char 
         .environment = env,
         .flags = s->flags,
         .confinement = info->confinement,
-        .grants = s->grants,
-        .n_grants = s->n_grants,
+        .grants = grants,
+        .n_grants = n_grants,
         .mounts = s->mounts,
         .n_mounts = s->n_mounts,
     };
@@ -188,16 +189,37 @@ int sn_policy_setup_profiles(const char *root, const SnPolicySetup *s, char ***r
     if (!SN_STREQ(store, info->name))
         return sn_error_set(reterr, -EINVAL, "policy: instance %s is not an instance of %s", instance, info->name);
 
+    /* the connections' grants, then the snap's permanent ones */
+    _sn_cleanup_(sn_iface_grants_freep) SnIfaceGrants *perm = NULL;
+    _sn_free_ SnPolicyGrant *grants = NULL;
+    size_t n_perm = 0, n_grants = 0;
+    SnIfaceContext ctx = {.root = root, .dev_root = s->dev_root};
+    int r = sn_iface_grants_new(&perm);
+    if (r >= 0)
+        r = sn_iface_grants_add_snap_permanent(perm, &ctx, info, instance, s->revision, reterr);
+    if (r < 0)
+        return sn_error_set(reterr, r, "policy: cannot compute the permanent grants of %s", instance);
+    const SnPolicyGrant *pg = sn_iface_grants_get(perm, &n_perm);
+    if (s->n_grants + n_perm > 0) {
+        grants = calloc(s->n_grants + n_perm, sizeof(*grants));
+        if (!grants)
+            return sn_error_set(reterr, -ENOMEM, "policy: out of memory");
+        if (s->n_grants)
+            memcpy(grants, s->grants, s->n_grants * sizeof(*grants));
+        if (n_perm)
+            memcpy(grants + s->n_grants, pg, n_perm * sizeof(*grants));
+        n_grants = s->n_grants + n_perm;
+    }
+
     ProfileSet set = {0};
     _sn_close_ int pdir = -1, adir = -1;
-    int r = 0;
     for (size_t i = 0; i < info->n_apps && r >= 0; i++)
-        r = compile_one(s, instance, info->apps[i].name, NULL, &set, reterr);
+        r = compile_one(s, grants, n_grants, instance, info->apps[i].name, NULL, &set, reterr);
     for (size_t i = 0; i < info->n_hooks && r >= 0; i++)
-        r = compile_one(s, instance, NULL, info->hooks[i].name, &set, reterr);
+        r = compile_one(s, grants, n_grants, instance, NULL, info->hooks[i].name, &set, reterr);
     for (char *const *h = s->implicit_hooks; h && *h && r >= 0; h++)
         if (!has_hook(&set, instance, *h))
-            r = compile_one(s, instance, NULL, *h, &set, reterr);
+            r = compile_one(s, grants, n_grants, instance, NULL, *h, &set, reterr);
     if (r < 0)
         goto out;
 

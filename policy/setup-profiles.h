@@ -33,10 +33,16 @@ typedef struct SnPolicySetup {
     size_t n_grants;
     const SnPolicyMountGrant *mounts; /* the snap's content mounts, put in every blob; may be NULL */
     size_t n_mounts;
-    uint32_t flags; /* extra SN_POLICY_FLAG_* for every blob, e.g. LANDLOCK_OPTIONAL where the kernel has none */
+    uint32_t flags;       /* extra SN_POLICY_FLAG_* for every blob, e.g. LANDLOCK_OPTIONAL where the kernel has none */
+    const char *dev_root; /* where the permanent grants look up device nodes (tests); NULL: the host's /dev */
 } SnPolicySetup;
 
 /*
+ * Every app and hook gets, besides the grants passed in, the permanent grants of the plugs and
+ * slots of the snap bound to it (sn_iface_grants_add_snap_permanent: an audio-playback slot's
+ * server reaches the sound devices with or without a client), so the baseline compiled before any
+ * connection has them too.
+ *
  * Compiles everything first, then writes: a compile error (-EINVAL or -EFBIG, message naming the app
  * or hook) leaves the files on disk as they were. Then removes this snap's blobs and profiles that the
  * revision no longer has (an app dropped by a refresh). root is "" or $SNAPPY_GLOBAL_ROOT (NULL: "").

@@ -9,6 +9,7 @@
 
 #include "interfaces.h"
 #include "policy-blob.h"
+#include "snap-yaml.h"
 #include "strutil.h"
 #include "yaml-tree.h"
 
@@ -300,4 +301,100 @@ Test(interfaces, attributes_from_yaml_resolve_scalars)
     json_t *empty = sn_iface_attrs_from_yaml(NULL);
     cr_assert(json_is_object(empty));
     json_decref(empty);
+}
+
+/* Of these interfaces only audio-playback has snapd's permanent snippets that grant (its slot). */
+Test(interfaces, only_the_audio_playback_slot_has_a_permanent_grant)
+{
+    for (const SnInterface *const *i = sn_iface_all(); *i; i++) {
+        bool audio = SN_STREQ(sn_iface_name(*i), "audio-playback");
+        cr_assert_eq(sn_iface_has_permanent(*i, true), audio, "%s", sn_iface_name(*i));
+        cr_assert_not(sn_iface_has_permanent(*i, false), "%s", sn_iface_name(*i));
+    }
+}
+
+Test(interfaces, audio_playback_slot_gets_snapds_tagged_sound_nodes_whatever_is_connected)
+{
+    /* pcmC0D0p is tagged by snapd's udev rule, hwC0D0 (also major 116) is not */
+    _sn_free_ char *root = fake_dev("/dev/snd/pcmC0D0p", 116, 16);
+    _sn_free_ char *hw = sn_strdup_printf("%s/dev/snd/hwC0D0", root);
+    cr_assert_eq(mknod(hw, S_IFCHR | 0600, makedev(116, 4)), 0);
+    SnIfaceContext ctx = {.dev_root = root};
+    char *apps[] = {"server", NULL};
+    char *hooks[] = {NULL};
+    SnIfaceEnd slot = end("audsrv", "sound", "audio-playback", "app", NULL);
+    slot.apps = apps;
+    slot.hooks = hooks;
+    _sn_cleanup_(sn_iface_grants_freep) SnIfaceGrants *g = NULL;
+    cr_assert_eq(sn_iface_grants_new(&g), 0);
+    SnError *err = NULL;
+    cr_assert_eq(sn_iface_grants_add_permanent(g, &ctx, &slot, true, &err), 0, "%s", err ? err->message : "");
+    size_t n = 0;
+    const SnPolicyGrant *grants = sn_iface_grants_get(g, &n);
+    cr_assert_eq(n, 1);
+    cr_assert_str_eq(grants[0].interface, "audio-playback");
+    cr_assert_eq(grants[0].n_devices, 1);
+    cr_assert_eq(grants[0].devices[0].major, 116);
+    cr_assert_eq(grants[0].devices[0].minor, 16);
+    cr_assert_not_null(strstr(grants[0].seccomp, "personality\n"));
+    cr_assert_not_null(strstr(grants[0].seccomp, "socket AF_NETLINK - NETLINK_KOBJECT_UEVENT\n"));
+    cr_assert_not_null(strstr(grants[0].apparmor, "capability sys_nice,"));
+    cr_assert(sn_policy_grant_applies(&grants[0], "server", NULL));
+    cr_assert_not(sn_policy_grant_applies(&grants[0], "other", NULL));
+    /* the plug side has no permanent grant, and a connection adds nothing more to the slot's snap */
+    SnIfaceEnd plug = end("aud", "audio-playback", "audio-playback", "app", NULL);
+    cr_assert_eq(sn_iface_grants_add_permanent(g, &ctx, &plug, false, NULL), 0);
+    grants = sn_iface_grants_get(g, &n);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(sn_iface_grants_add(g, &ctx, &plug, &slot, true, NULL), 0);
+    grants = sn_iface_grants_get(g, &n);
+    cr_assert_eq(n, 2);
+    cr_assert_eq(grants[1].n_devices, 0);
+    cr_assert_null(grants[1].seccomp);
+    cr_assert_null(grants[1].apparmor);
+    /* an unknown interface is an error */
+    slot.interface = "nope";
+    cr_assert_eq(sn_iface_grants_add_permanent(g, &ctx, &slot, true, &err), -EINVAL);
+    cr_assert_str_eq(err->message, "interface \"nope\" is not known");
+    sn_error_free(err);
+    rm_fake(root);
+}
+
+static SnSnapInfo *parse_yaml(const char *text)
+{
+    SnSnapInfo *info = NULL;
+    SnError *err = NULL;
+    cr_assert_eq(sn_snap_yaml_parse(text, strlen(text), &info, &err), 0, "%s", err ? err->message : "");
+    return info;
+}
+
+Test(interfaces, a_snaps_permanent_grants_follow_its_slots_bindings)
+{
+    _sn_cleanup_(sn_snap_info_freep) SnSnapInfo *info =
+        parse_yaml("name: audsrv\nversion: 1\nslots:\n  sound:\n    interface: audio-playback\n"
+                   "  other:\n    interface: no-such-interface\nplugs:\n  audio-playback:\n"
+                   "apps:\n  server:\n    command: bin/s\n    slots: [sound]\n  tool:\n    command: bin/t\n"
+                   "hooks:\n  install:\n");
+    _sn_cleanup_(sn_iface_grants_freep) SnIfaceGrants *g = NULL;
+    cr_assert_eq(sn_iface_grants_new(&g), 0);
+    cr_assert_eq(sn_iface_grants_add_snap_permanent(g, NULL, info, "audsrv_x", "3", NULL), 0);
+    size_t n = 0;
+    const SnPolicyGrant *grants = sn_iface_grants_get(g, &n);
+    cr_assert_eq(n, 1, "one grant: the slot's (the plug and the unknown interface have none)");
+    cr_assert(sn_policy_grant_applies(&grants[0], "server", NULL));
+    cr_assert_not(sn_policy_grant_applies(&grants[0], "tool", NULL));
+    cr_assert_not(sn_policy_grant_applies(&grants[0], NULL, "install"));
+
+    /* a slot declared at top level only is bound to every app and hook */
+    _sn_cleanup_(sn_snap_info_freep) SnSnapInfo *all =
+        parse_yaml("name: audsrv\nversion: 1\nslots:\n  sound:\n    interface: audio-playback\n"
+                   "apps:\n  server:\n    command: bin/s\n  tool:\n    command: bin/t\nhooks:\n  install:\n");
+    _sn_cleanup_(sn_iface_grants_freep) SnIfaceGrants *g2 = NULL;
+    cr_assert_eq(sn_iface_grants_new(&g2), 0);
+    cr_assert_eq(sn_iface_grants_add_snap_permanent(g2, NULL, all, NULL, "3", NULL), 0);
+    grants = sn_iface_grants_get(g2, &n);
+    cr_assert_eq(n, 1);
+    cr_assert(sn_policy_grant_applies(&grants[0], "server", NULL));
+    cr_assert(sn_policy_grant_applies(&grants[0], "tool", NULL));
+    cr_assert(sn_policy_grant_applies(&grants[0], NULL, "install"));
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "fd-util.h"
@@ -354,4 +355,47 @@ Test(setup_profiles, puts_the_content_mounts_in_every_blob_and_a_bad_one_writes_
     cr_assert_eq(n, 1);
     cr_assert_str_eq(sn_policy_blob_mount_target(again, m), "/snap/hello/x1/data");
     sn_error_free(err);
+}
+
+/* A snap declaring an audio-playback slot: its server's blob allows the sound node with no connection. */
+Test(setup_profiles, a_permanent_slot_grant_is_in_the_blob_without_any_connection)
+{
+    _sn_free_ char *snd = sn_strdup_printf("%s/dev/snd", root);
+    cr_assert_eq(sn_mkdir_p(snd, 0755), 0);
+    _sn_free_ char *node = sn_strdup_printf("%s/controlC7", snd);
+    if (mknod(node, S_IFCHR | 0600, makedev(116, 77)) < 0)
+        cr_skip_test("mknod needs root");
+    _sn_cleanup_(sn_snap_info_freep) SnSnapInfo *info =
+        parse("name: audsrv\nversion: 1\nslots:\n  sound:\n    interface: audio-playback\n"
+              "apps:\n  server:\n    command: bin/s\n    slots: [sound]\n  tool:\n    command: bin/t\n");
+    SnPolicySetup s = {.info = info, .revision = "1", .dev_root = root};
+    SnError *err = NULL;
+    cr_assert_eq(sn_policy_setup_profiles(root, &s, NULL, &err), 0, "%s", err ? err->message : "");
+    _sn_cleanup_(sn_policy_blob_freep) SnPolicyBlob *server = load("snap.audsrv.server");
+    _sn_cleanup_(sn_policy_blob_freep) SnPolicyBlob *tool = load("snap.audsrv.tool");
+    size_t ns = 0, nt = 0;
+    const SnPolicyDeviceRule *ds = sn_policy_blob_device_rules(server, &ns);
+    const SnPolicyDeviceRule *dt = sn_policy_blob_device_rules(tool, &nt);
+    bool in_server = false, in_tool = false;
+    for (size_t i = 0; i < ns; i++)
+        in_server |= ds[i].major == 116 && ds[i].minor == 77;
+    for (size_t i = 0; i < nt; i++)
+        in_tool |= dt[i].major == 116 && dt[i].minor == 77;
+    cr_assert(in_server, "the slot's app must reach the sound node");
+    cr_assert_not(in_tool, "an app the slot is not bound to must not");
+    cr_assert(has_landlock_path(server, "/dev/shm"));
+    cr_assert_not(has_landlock_path(tool, "/dev/shm"));
+    _sn_free_ char *ta = read_text("var/lib/snapd/apparmor/profiles/snap.audsrv.server");
+    _sn_free_ char *tt = read_text("var/lib/snapd/apparmor/profiles/snap.audsrv.tool");
+    cr_assert_not_null(strstr(ta, "capability sys_nice,"));
+    cr_assert_null(strstr(tt, "capability sys_nice,"));
+    /* connection grants come on top of the permanent ones */
+    SnPolicyLandlockGrant ll = {.path = "/srv/extra", .anchor = SN_POLICY_ANCHOR_ROOT, .access = SN_LANDLOCK_RO};
+    SnPolicyGrant g = {.interface = "network", .landlock = &ll, .n_landlock = 1};
+    s.grants = &g;
+    s.n_grants = 1;
+    cr_assert_eq(sn_policy_setup_profiles(root, &s, NULL, &err), 0, "%s", err ? err->message : "");
+    _sn_cleanup_(sn_policy_blob_freep) SnPolicyBlob *again = load("snap.audsrv.server");
+    cr_assert(has_landlock_path(again, "/srv/extra"));
+    cr_assert(has_landlock_path(again, "/dev/shm"));
 }

@@ -9,10 +9,12 @@
 #include <unistd.h>
 
 #include "fd-util.h"
+#include "ifacestate-gpio.h"
 #include "ifacestate-hooks.h"
 #include "ifacestate-internal.h"
 #include "interfaces-policy.h"
 #include "interfaces.h"
+#include "log.h"
 #include "policy-blob.h"
 #include "read-snap.h"
 #include "sandbox-features.h"
@@ -559,6 +561,60 @@ static int regenerate(const Repo *repo, const Conn *conns, size_t n_conns, const
     return r;
 }
 
+/* The gpio pins the connections to snap `name`'s gpio slots want exported (ifacestate-gpio.h). */
+static int gpio_pins(const Repo *repo, const Conn *conns, size_t n_conns, const char *name, int64_t **ret,
+                     size_t *ret_n)
+{
+    int64_t *pins = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < n_conns; i++) {
+        const Conn *c = &conns[i];
+        if (c->undesired || !SN_STREQ(c->slot_snap, name))
+            continue;
+        End *plug = repo_find((Repo *)repo, c->plug_snap, c->plug, false);
+        End *slot = repo_find((Repo *)repo, c->slot_snap, c->slot, true);
+        json_t *num = slot ? json_object_get(slot->attrs, "number") : NULL;
+        if (!plug || !SN_STREQ(slot->interface, "gpio") || !SN_STREQ(plug->interface, "gpio") ||
+            !json_is_integer(num) || json_integer_value(num) < 0)
+            continue;
+        int64_t *np = realloc(pins, (n + 1) * sizeof(*np));
+        if (!np) {
+            free(pins);
+            return -ENOMEM;
+        }
+        pins = np;
+        pins[n++] = json_integer_value(num);
+    }
+    *ret = pins;
+    *ret_n = n;
+    return 0;
+}
+
+/*
+ * Exports the gpio pins of the connected gpio slots of the snaps named in snaps, and unexports those
+ * no longer connected (a snap that is gone or inactive keeps none), before their plugs' profiles are
+ * compiled (the AppArmor rule names the exported pin's sysfs directory). What snapd only logs (a pin
+ * that cannot be exported) is logged. Lock not held.
+ */
+static int gpio_sync_snaps(const Repo *repo, const Conn *conns, size_t n_conns, char *const *snaps, SnError **reterr)
+{
+    int r = 0;
+    for (char *const *s = snaps; s && *s && r >= 0; s++) {
+        if (SN_STREQ(*s, repo->system))
+            continue;
+        _sn_free_ int64_t *pins = NULL;
+        size_t n = 0;
+        if ((r = gpio_pins(repo, conns, n_conns, *s, &pins, &n)) < 0)
+            return sn_error_set(reterr, r, "out of memory");
+        SnError *warn = NULL;
+        r = sn_ifacestate_gpio_sync(repo->root, *s, pins, n, &warn, reterr);
+        if (warn)
+            sn_log_warning("gpio of snap \"%s\": %s", *s, warn->message);
+        sn_error_free(warn);
+    }
+    return r;
+}
+
 /*
  * Loads the repository (with also, see repo_load_also) and the connections, and regenerates every
  * snap named in snaps. Lock not held.
@@ -575,6 +631,7 @@ static int regenerate_snaps_also(SnState *st, char *const *snaps, const char *al
     sn_state_unlock(st);
     if (r < 0)
         return r;
+    r = gpio_sync_snaps(&repo, conns, n, snaps, reterr);
     for (char *const *s = snaps; s && *s && r >= 0; s++)
         r = regenerate(&repo, conns, n, *s, true, reterr);
     conns_free(conns, n);
@@ -636,6 +693,11 @@ int sn_ifacestate_refresh_stale_profiles(SnState *st, unsigned *ret_n, SnError *
     sn_state_unlock(st);
     if (r < 0)
         return r;
+    /* the pins the kernel forgot at a reboot (systemd re-runs the enabled units itself) */
+    for (size_t i = 0; r >= 0 && i < repo.n_snaps; i++) {
+        char *one[] = {repo.snaps[i].name, NULL};
+        r = gpio_sync_snaps(&repo, conns, n, one, reterr);
+    }
     for (size_t i = 0; r >= 0 && i < repo.n_snaps; i++) {
         const RepoSnap *rs = &repo.snaps[i];
         bool has_tags = rs->info->n_apps || rs->info->n_hooks || (rs->implicit_hooks && rs->implicit_hooks[0]);
@@ -844,6 +906,8 @@ static int auto_connect(SnState *st, const char *name, SnIfaceTaskSet *hooked, j
      * cannot follow (a new revision mounted after that namespace was made does not show in it where
      * /snap does not propagate); that namespace is discarded and rebuilt at its next launch.
      */
+    if (r >= 0)
+        r = gpio_sync_snaps(&repo, all, n_all, affected, reterr);
     for (char **s = affected; r >= 0 && s && *s; s++)
         r = regenerate(&repo, all, n_all, *s, false, reterr);
     conns_free(all, n_all);
@@ -1274,6 +1338,9 @@ static int do_drop_conns(SnTaskCtx *ctx, void *userdata, SnError **reterr)
             r = in_transaction(st, delete_fn, id, reterr);
         if (r >= 0)
             r = push_unique(&affected, SN_STREQ(v[i].plug_snap, name) ? v[i].slot_snap : v[i].plug_snap);
+        /* the slot snap's own gpio units go with the connection (ifacestate-gpio.h) */
+        if (r >= 0 && SN_STREQ(v[i].slot_snap, name) && SN_STREQ(v[i].interface, "gpio"))
+            r = push_unique(&affected, name);
     }
     sn_state_unlock(st);
     repo_done(&repo);

@@ -685,3 +685,25 @@ int sn_service_units_is_enabled(const char *root, const char *instance, const Sn
     int r = for_each_activator(instance, app, has_link, &c);
     return r < 0 ? r : c.found;
 }
+
+char *sn_service_units_interface_name(const char *instance, const char *suffix)
+{
+    return sn_strdup_printf("snap.%s.interface.%s.service", instance, suffix);
+}
+
+char *sn_service_units_interface_content(const char *type, bool remain_after_exit, const char *exec_start,
+                                         const char *exec_stop)
+{
+    SnBuf b = {0};
+    sn_buf_puts(&b, "[Service]\n");
+    if (type)
+        sn_buf_printf(&b, "Type=%s\n", type);
+    if (remain_after_exit)
+        sn_buf_puts(&b, "RemainAfterExit=yes\n");
+    if (exec_start)
+        sn_buf_printf(&b, "ExecStart=%s\n", exec_start);
+    if (exec_stop)
+        sn_buf_printf(&b, "ExecStop=%s\n", exec_stop);
+    sn_buf_puts(&b, "\n[Install]\nWantedBy=multi-user.target\n");
+    return sn_buf_steal(&b);
+}

@@ -71,3 +71,16 @@ int sn_service_units_set_enabled(const char *root, const char *instance, const S
 
 /* 1 when that symlink exists, 0 when not, -errno on error. */
 int sn_service_units_is_enabled(const char *root, const char *instance, const SnApp *app);
+
+/*
+ * The units of interfaces' systemd backend (snapd's interfaces/systemd): named
+ * "snap.INSTANCE.interface.SUFFIX.service" (SUFFIX e.g. "gpio-17"), in etc/systemd/system, with
+ * snapd's text: a [Service] section with Type= (when type is not NULL), RemainAfterExit=yes (when
+ * remain_after_exit), ExecStart= and ExecStop= (when not NULL), then "[Install]
+ * WantedBy=multi-user.target". They carry no X-Snappy line (snapd's have none), so
+ * sn_service_units_write and sn_service_units_remove never prune them: their owner does
+ * (ifacestate-gpio.h). Caller frees; NULL on ENOMEM.
+ */
+char *sn_service_units_interface_name(const char *instance, const char *suffix);
+char *sn_service_units_interface_content(const char *type, bool remain_after_exit, const char *exec_start,
+                                         const char *exec_stop);

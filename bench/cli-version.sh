@@ -11,7 +11,7 @@ root=$(mktemp -d)
 export SNAPPY_GLOBAL_ROOT=$root SNAP_REEXEC=0
 setsid "$build/snapd/snapd" >"$root.log" 2>&1 </dev/null &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$root" "$root.log"' EXIT
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; umount -l "$root/snap" 2>/dev/null; rm -rf "$root" "$root.log"' EXIT
 for _ in $(seq 100); do [ -S "$root/run/snapd.socket" ] && break; sleep 0.05; done
 
 per_run() { # BIN ARGS...: mean milliseconds per run

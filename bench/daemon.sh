@@ -16,6 +16,7 @@ root=$(mktemp -d /tmp/sn-bench-daemon-XXXXXX)
 pid=
 cleanup() {
     [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+    umount -l "$root/snap" 2>/dev/null || true # the daemon made it a shared mount point
     rm -rf "$root"
 }
 trap cleanup EXIT

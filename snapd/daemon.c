@@ -16,6 +16,7 @@
 #include "ifacestate.h"
 #include "hookstate.h"
 #include "log.h"
+#include "mount.h"
 #include "servicestate.h"
 #include "snapmgr.h"
 #include "state-change.h"
@@ -165,8 +166,19 @@ int sn_daemon_run(const SnDaemonOptions *opts, SnError **reterr)
     if (r < 0)
         sn_log_warning("cannot synchronize snap cookies: %s", sn_error_message(cerr, r));
     sn_error_free(cerr);
-    /* What a reboot lost: the mounts of every installed revision, before any task runs. */
+    /* Before any snap is mounted: $ROOT/snap propagates into the snaps' namespaces (mount.h). */
     SnError *merr = NULL;
+    _sn_free_ char *snap_dir = sn_strdup_printf("%s/snap", root);
+    if (!snap_dir)
+        return -ENOMEM;
+    r = sn_mount_ensure_shared(snap_dir, &merr);
+    if (r < 0)
+        sn_log_warning("snap namespaces will not see later snap mounts: %s", sn_error_message(merr, r));
+    else if (r > 0)
+        sn_log_info("made %s a shared mount", snap_dir);
+    sn_error_free(merr);
+    merr = NULL;
+    /* What a reboot lost: the mounts of every installed revision, before any task runs. */
     unsigned mounted = 0;
     r = sn_snapmgr_ensure_mounts(snapmgr, &mounted, &merr);
     if (r < 0)

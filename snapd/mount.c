@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <linux/loop.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,9 @@
 #include "fd-util.h"
 #include "fileio.h"
 #include "strutil.h"
+
+/* Tries, 10 ms apart, for autoclear to free a loop device after its unmount, and again after LOOP_CLR_FD. */
+#define SN_LOOP_SETTLE_TRIES 10
 
 #ifndef LOOP_CONFIGURE
 #define LOOP_CONFIGURE 0x4C0A
@@ -46,35 +50,84 @@ static void unescape_mountinfo(char *s)
     *o = '\0';
 }
 
-/* Counts the mounts at where. */
-static int count_mounts(const char *where)
+/* One line of /proc/self/mountinfo; the strings point into the text it was parsed from. */
+typedef struct MountEntry {
+    uint64_t id;
+    uint64_t parent;
+    const char *where; /* unescaped */
+    bool shared;       /* a "shared:N" optional field: mounts below it propagate to its peers */
+} MountEntry;
+
+/*
+ * Parses mountinfo text in place into *ret_v (malloc'ed), in the kernel's order. Lines that do
+ * not parse are skipped (a mount point with a newline is escaped, so none should).
+ */
+static int parse_mountinfo(char *text, MountEntry **ret_v, size_t *ret_n)
+{
+    _sn_free_ MountEntry *v = NULL;
+    size_t n = 0;
+    for (char *line = text, *next; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        /* id parent major:minor root mountpoint options [optional fields...] - type source super */
+        char *f[5];
+        char *p = line;
+        size_t k = 0;
+        for (; k < 5 && p; k++) {
+            f[k] = p;
+            p = strchr(p, ' ');
+            if (p)
+                *p++ = '\0';
+        }
+        if (k < 5 || !p)
+            continue;
+        char *sep = strstr(p, " - ");
+        if (sep)
+            *sep = '\0';
+        uint64_t id, parent;
+        if (sn_parse_u64(f[0], &id) < 0 || sn_parse_u64(f[1], &parent) < 0)
+            continue;
+        unescape_mountinfo(f[4]);
+        MountEntry *m = reallocarray(v, n + 1, sizeof(*m));
+        if (!m)
+            return -ENOMEM;
+        v = m;
+        /* p holds the options then the optional fields, each after a space. */
+        v[n++] = (MountEntry){.id = id, .parent = parent, .where = f[4], .shared = strstr(p, " shared:") != NULL};
+    }
+    *ret_v = SN_TAKE_PTR(v);
+    *ret_n = n;
+    return 0;
+}
+
+static int read_mountinfo(char **ret_text, MountEntry **ret_v, size_t *ret_n)
 {
     _sn_free_ char *text = NULL;
     int r = sn_read_file_at(AT_FDCWD, "/proc/self/mountinfo", 64U * 1024 * 1024, &text, NULL);
     if (r < 0)
         return r;
-    int n = 0;
-    for (char *line = text, *next; line && *line; line = next) {
-        next = strchr(line, '\n');
-        if (next)
-            *next++ = '\0';
-        /* id parent major:minor root mountpoint ... */
-        char *f = line;
-        for (int i = 0; i < 4 && f; i++) {
-            f = strchr(f, ' ');
-            if (f)
-                f++;
-        }
-        if (!f)
-            continue;
-        char *end = strchr(f, ' ');
-        if (end)
-            *end = '\0';
-        unescape_mountinfo(f);
-        if (SN_STREQ(f, where))
-            n++;
-    }
-    return n;
+    r = parse_mountinfo(text, ret_v, ret_n);
+    if (r < 0)
+        return r;
+    *ret_text = SN_TAKE_PTR(text);
+    return 0;
+}
+
+/* Counts the mounts at where. */
+static int count_mounts(const char *where)
+{
+    _sn_free_ char *text = NULL;
+    _sn_free_ MountEntry *v = NULL;
+    size_t n = 0;
+    int r = read_mountinfo(&text, &v, &n);
+    if (r < 0)
+        return r;
+    int c = 0;
+    for (size_t i = 0; i < n; i++)
+        if (SN_STREQ(v[i].where, where))
+            c++;
+    return c;
 }
 
 int sn_mount_is_mounted(const char *where)
@@ -280,8 +333,14 @@ int sn_umount_snap(const char *blob, const char *where, SnError **reterr)
     }
     if (!blob)
         return 0;
-    /* Autoclear detaches on the last close, maybe a moment later: wait for it, then insist. */
-    for (int wait = 0; wait < 50; wait++) {
+    /*
+     * Autoclear detaches a device when its last user goes, a moment after the unmount. A device
+     * still attached after that is held elsewhere: a copy of the mount in a mount namespace made
+     * before the snaps' directory was shared, or an open fd. LOOP_CLR_FD frees an idle device and,
+     * on one in use, only sets autoclear: it goes with its last user. Neither fails the unmount
+     * (snapd stops the mount unit and leaves the device to autoclear, as mount -o loop sets it).
+     */
+    for (int wait = 0;; wait++) {
         _sn_free_ int *v = NULL;
         size_t n = 0;
         int r = sn_loop_find_backing(blob, &v, &n);
@@ -289,16 +348,135 @@ int sn_umount_snap(const char *blob, const char *where, SnError **reterr)
             return sn_error_set(reterr, r, "cannot list loop devices: %s", strerror(-r));
         if (n == 0)
             return 0;
-        if (wait >= 10)
+        if (wait == SN_LOOP_SETTLE_TRIES)
             for (size_t i = 0; i < n; i++) {
                 r = sn_loop_detach(v[i]);
                 if (r < 0 && r != -EBUSY)
                     return sn_error_set(reterr, r, "cannot detach /dev/loop%d: %s", v[i], strerror(-r));
             }
+        if (wait == 2 * SN_LOOP_SETTLE_TRIES)
+            return (int)n;
         struct timespec ts = {.tv_nsec = 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
-    return sn_error_set(reterr, -EBUSY, "cannot detach the loop device of %s: still busy", blob);
+}
+
+/* The id of the mount fd is on (statx STATX_MNT_ID, Linux 5.8). */
+static int fd_mount_id(int fd, uint64_t *ret_id)
+{
+    struct statx stx;
+    if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) < 0)
+        return sn_negative_errno();
+    if (!(stx.stx_mask & STATX_MNT_ID))
+        return -EOPNOTSUPP;
+    *ret_id = stx.stx_mnt_id;
+    return 0;
+}
+
+static void close_all(int *fds, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+}
+
+int sn_mount_ensure_shared(const char *dir, SnError **reterr)
+{
+    int r = sn_mkdir_p(dir, 0755);
+    if (r < 0)
+        return sn_error_set(reterr, r, "cannot create %s: %s", dir, strerror(-r));
+    /* mountinfo names mount points by their real paths (/snap may be a symlink on some systems). */
+    _sn_free_ char *real = realpath(dir, NULL);
+    if (!real)
+        return sn_error_set(reterr, sn_negative_errno(), "cannot resolve %s: %m", dir);
+    _sn_close_ int dfd = open(real, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0)
+        return sn_error_set(reterr, sn_negative_errno(), "cannot open %s: %m", real);
+    uint64_t id = 0;
+    r = fd_mount_id(dfd, &id);
+    if (r < 0)
+        return sn_error_set(reterr, r, "cannot read the mount id of %s: %s", real, strerror(-r));
+
+    _sn_free_ char *text = NULL;
+    _sn_free_ MountEntry *v = NULL;
+    size_t n = 0;
+    r = read_mountinfo(&text, &v, &n);
+    if (r < 0)
+        return sn_error_set(reterr, r, "cannot read the mount table: %s", strerror(-r));
+    const MountEntry *holder = NULL;
+    for (size_t i = 0; i < n && !holder; i++)
+        if (v[i].id == id)
+            holder = &v[i];
+    if (!holder)
+        return sn_error_set(reterr, -ENOENT, "the mount of %s (id %llu) is not in the mount table", real,
+                            (unsigned long long)id);
+
+    if (SN_STREQ(holder->where, real)) {
+        /* Already a mount point (an earlier start of the daemon, or its own filesystem). */
+        if (holder->shared)
+            return 0;
+        errno = 0;
+        if (sn_faulty("mount-share") || mount(NULL, real, NULL, MS_SHARED | MS_REC, NULL) < 0)
+            return sn_error_set(reterr, sn_negative_errno(), "cannot make %s a shared mount: %m", real);
+        return 1;
+    }
+    /* A shared "/" (systemd makes it so) already carries the mounts below dir to the namespaces. */
+    if (holder->shared)
+        return 0;
+
+    /*
+     * Mounts already below dir (a daemon that did not share it mounted them) would end up hidden
+     * under the bind, each keeping its loop device: they are opened now and moved into it after.
+     */
+    size_t len = strlen(real);
+    size_t nchild = 0;
+    for (size_t i = 0; i < n; i++)
+        if (v[i].parent == id && sn_startswith(v[i].where, real) && v[i].where[len] == '/')
+            nchild++;
+    _sn_free_ int *fds = nchild ? calloc(nchild, sizeof(int)) : NULL;
+    _sn_free_ const char **dst = nchild ? calloc(nchild, sizeof(char *)) : NULL;
+    if (nchild && (!fds || !dst))
+        return -ENOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < n && k < nchild; i++) {
+        if (v[i].parent != id || !sn_startswith(v[i].where, real) || v[i].where[len] != '/')
+            continue;
+        dst[k] = v[i].where;
+        fds[k] = open(v[i].where, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        uint64_t cid = 0;
+        if (fds[k] < 0 || fd_mount_id(fds[k], &cid) < 0 || cid != v[i].id) {
+            /* Another mount stacked on it: the path reaches that one, which cannot be moved alone. */
+            r = fds[k] < 0 ? sn_negative_errno() : -EBUSY;
+            close_all(fds, k + 1);
+            return sn_error_set(reterr, r, "cannot share %s: cannot take hold of the mount at %s", real, v[i].where);
+        }
+        k++;
+    }
+
+    errno = 0;
+    if (sn_faulty("mount-share") || mount(real, real, NULL, MS_BIND, NULL) < 0) {
+        r = sn_error_set(reterr, sn_negative_errno(), "cannot bind %s onto itself: %m", real);
+        close_all(fds, k);
+        return r;
+    }
+    if (mount(NULL, real, NULL, MS_SHARED, NULL) < 0) {
+        r = sn_error_set(reterr, sn_negative_errno(), "cannot make %s a shared mount: %m", real);
+        (void)umount2(real, MNT_DETACH | UMOUNT_NOFOLLOW);
+        close_all(fds, k);
+        return r;
+    }
+    r = 1;
+    for (size_t i = 0; i < k; i++) {
+        char src[32];
+        snprintf(src, sizeof(src), "/proc/self/fd/%d", fds[i]);
+        /* The same path now reaches the directory inside the new mount. */
+        errno = 0;
+        if (r > 0 && (sn_faulty("mount-share-move") || mount(src, dst[i], NULL, MS_MOVE, NULL) < 0))
+            r = sn_error_set(reterr, sn_negative_errno(), "cannot move the mount at %s into the shared %s: %m", dst[i],
+                             real);
+        close(fds[i]);
+    }
+    return r;
 }
 
 char *sn_mount_unit_name(const char *where)

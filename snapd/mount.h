@@ -28,10 +28,31 @@
 int sn_mount_snap(const char *blob, const char *where, SnError **reterr);
 
 /*
- * Unmounts every mount stacked at where (none is fine) and detaches any loop device still backed
- * by blob (blob may be NULL: then only the unmount). Returns 0 or -errno with a message.
+ * Unmounts every mount stacked at where (none is fine), lazily when busy, then waits a moment for
+ * the loop devices backed by blob to autoclear (blob may be NULL: then only the unmount). A device
+ * still in use after that (held by a copy of the mount in a mount namespace made before the snaps'
+ * directory was shared, or by an open fd) is left to autoclear with its last user: it does not
+ * fail the unmount. Returns 0, the number (> 0) of such devices left attached, or -errno with a
+ * message when the unmount itself failed.
  */
 int sn_umount_snap(const char *blob, const char *where, SnError **reterr);
+
+/*
+ * Makes dir, the snaps' mount directory ($ROOT/snap), propagate: snap-confine makes every new
+ * snap namespace a slave of it, so that the daemon's later mounts and unmounts below it (a new
+ * revision, a removed snap) appear and disappear in the namespaces preserved until then (snapd's
+ * sc_ensure_shared_snap_mount, done here once by the daemon before it mounts any snap).
+ *
+ * Nothing is done when dir is a shared mount point already (an earlier start of the daemon), or
+ * when the mount that holds it is shared (a "/" that systemd made shared). A mount point that is
+ * not shared is made shared (recursively). Otherwise dir is bound onto itself and the new mount
+ * made shared; the mounts already below dir are moved into it, so that none stays hidden under it
+ * holding its loop device. dir is created (0755) when missing. Needs CAP_SYS_ADMIN.
+ *
+ * Returns 0 when nothing was needed, 1 when dir was made shared, or -errno with a message (-EBUSY
+ * when a mount below dir has another stacked on it: it cannot be moved alone).
+ */
+int sn_mount_ensure_shared(const char *dir, SnError **reterr);
 
 /* 1 when something is mounted at where (by /proc/self/mountinfo), 0 when not, -errno on error. */
 int sn_mount_is_mounted(const char *where);
@@ -73,5 +94,5 @@ bool sn_mount_systemd_booted(void);
 int sn_mount_snap_persistent(const char *root, const char *snap, const char *revision, const char *blob,
                              const char *where, SnError **reterr);
 
-/* The reverse: stops and disables the unit and removes its file (systemd), then sn_umount_snap. */
+/* The reverse: stops and disables the unit and removes its file (systemd), then sn_umount_snap (same results). */
 int sn_umount_snap_persistent(const char *root, const char *blob, const char *where, SnError **reterr);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -23,6 +24,9 @@ static void setup(void)
 static void teardown(void)
 {
     char cmd[300];
+    /* The daemon makes $ROOT/snap a shared mount point (mount.h) and leaves it for its next start. */
+    snprintf(cmd, sizeof(cmd), "%s/snap", root);
+    (void)umount2(cmd, MNT_DETACH);
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
     cr_assert_eq(system(cmd), 0);
 }

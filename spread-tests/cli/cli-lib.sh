@@ -30,6 +30,12 @@ stop_daemon() {
     kill -KILL "$pid" 2>/dev/null || true
 }
 
+# unmount_snap_dir: for restores, after the daemon stopped and the snaps' own mounts went. The daemon
+# makes $ROOT/snap a shared mount point (bound onto itself) at its start and keeps it for its next.
+unmount_snap_dir() {
+    while mountpoint -q "$SNAPPY_GLOBAL_ROOT/snap" 2>/dev/null; do umount -l "$SNAPPY_GLOBAL_ROOT/snap" || break; done
+}
+
 # run_snap ARGS...: runs our snap, keeping stdout in $out, stderr in $err and the status in $rc.
 run_snap() {
     rc=0

@@ -117,6 +117,8 @@ restore_root() {
     for f in "$SN_WORK/base.snap" "$SN_WORK/app.snap"; do
         [ -e "$f" ] && losetup -j "$f" | cut -d: -f1 | xargs -r -n1 losetup -d 2>/dev/null || true
     done
+    # a daemon (hooks, run suites) made $ROOT/snap a shared mount point of its own
+    while mountpoint -q "$ROOT/snap" 2>/dev/null; do umount -l "$ROOT/snap" || break; done
     rmdir "/sys/fs/cgroup/devices/snap.$SNAP_NAME.probe" 2>/dev/null || true
 }
 

@@ -40,6 +40,12 @@ stop_daemon() {
     return 1
 }
 
+# unmount_snap_dir: for restores, after the daemon stopped and the snaps' own mounts went. The daemon
+# makes $ROOT/snap a shared mount point (bound onto itself) at its start and keeps it for its next.
+unmount_snap_dir() {
+    while mountpoint -q "$SNAPPY_GLOBAL_ROOT/snap" 2>/dev/null; do umount -l "$SNAPPY_GLOBAL_ROOT/snap" || break; done
+}
+
 # expect_match TEXT REGEX DESCRIPTION
 expect_match() {
     if ! printf '%s\n' "$1" | grep -Eq -- "$2"; then

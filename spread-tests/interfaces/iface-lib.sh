@@ -84,6 +84,8 @@ restore_iface_root() {
             case "$dev" in /dev/loop*) losetup -d "$dev" 2>/dev/null || true ;; esac
         fi
     done
+    # the daemon made $ROOT/snap a shared mount point of its own
+    while mountpoint -q "$ROOT/snap" 2>/dev/null; do umount -l "$ROOT/snap" || break; done
     for f in /sys/fs/cgroup/devices/snap.sniface*; do
         [ -d "$f" ] && rmdir "$f" 2>/dev/null || true
     done

@@ -173,6 +173,9 @@ int main(int argc, char **argv)
 
     for (size_t i = 0; i < SN_ELEMENTSOF(unsafe_env); i++)
         unsetenv(unsafe_env[i]);
+    /* Inside, the root's trees are at / (mount-support.h): a root path there would name the snap's own
+     * /tmp or a base's directory, where an app could plant what snapctl takes for the daemon's socket. */
+    unsetenv("SNAPPY_GLOBAL_ROOT");
     if (setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/usr/games:/usr/local/games", 1) <
             0 ||
         setenv("TMPDIR", "/tmp", 1) < 0 || setenv("TEMPDIR", "/tmp", 1) < 0)

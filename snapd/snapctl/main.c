@@ -7,8 +7,10 @@
  *   snapctl get foo            -> {"context-id": "$SNAP_COOKIE", "args": ["get", "foo"]}
  *
  * The socket is $SNAPPY_GLOBAL_ROOT/run/snapd-snap.socket when that exists (snapd's dirs honour
- * the variable), else /run/snapd-snap.socket (inside a snap's sandbox). Linked statically: it runs
- * inside base snaps that may have no C library (it is bind-mounted at /usr/lib/snapd/snapctl).
+ * the variable), else /run/snapd-snap.socket. Inside a snap's sandbox snap-confine has removed the
+ * variable and /run is the root's own run directory, so it is always /run/snapd-snap.socket there
+ * (docs/architecture.md, Test roots). Linked statically: it runs inside base snaps that may have
+ * no C library (it is bind-mounted at /usr/lib/snapd/snapctl).
  * Errors: "error: MESSAGE" on stderr and exit status 1, as snapd's snapctl.
  */
 #include <errno.h>

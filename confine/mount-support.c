@@ -109,6 +109,10 @@ void sn_confine_populate_mount_ns(const SnInvocation *inv)
     int fds[SN_CONFINE_MAX_BINDS];
     char s[32], d[32];
 
+    /*
+     * Slaves receive, never send: the daemon's shared $ROOT/snap (snapd/mount.h) becomes a slave here and
+     * stays one through the recursive bind below, so revisions it mounts or unmounts later show here.
+     */
     must_mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL, "/ as rslave");
 
     /* Reopened here: an fd opened before unshare walks the old namespace's mounts, which cannot be bound. */

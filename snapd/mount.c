@@ -416,8 +416,10 @@ int sn_mount_ensure_shared(const char *dir, SnError **reterr)
         if (holder->shared)
             return 0;
         errno = 0;
-        if (sn_faulty("mount-share") || mount(NULL, real, NULL, MS_SHARED | MS_REC, NULL) < 0)
-            return sn_error_set(reterr, sn_negative_errno(), "cannot make %s a shared mount: %m", real);
+        if (sn_faulty("mount-share") || mount(NULL, real, NULL, MS_SHARED | MS_REC, NULL) < 0) {
+            r = sn_negative_errno();
+            return sn_error_set(reterr, r, "cannot make %s a shared mount: %s", real, strerror(-r));
+        }
         return 1;
     }
     /* A shared "/" (systemd makes it so) already carries the mounts below dir to the namespaces. */
@@ -455,7 +457,8 @@ int sn_mount_ensure_shared(const char *dir, SnError **reterr)
 
     errno = 0;
     if (sn_faulty("mount-share") || mount(real, real, NULL, MS_BIND, NULL) < 0) {
-        r = sn_error_set(reterr, sn_negative_errno(), "cannot bind %s onto itself: %m", real);
+        r = sn_negative_errno();
+        sn_error_set(reterr, r, "cannot bind %s onto itself: %s", real, strerror(-r));
         close_all(fds, k);
         return r;
     }
@@ -471,9 +474,10 @@ int sn_mount_ensure_shared(const char *dir, SnError **reterr)
         snprintf(src, sizeof(src), "/proc/self/fd/%d", fds[i]);
         /* The same path now reaches the directory inside the new mount. */
         errno = 0;
-        if (r > 0 && (sn_faulty("mount-share-move") || mount(src, dst[i], NULL, MS_MOVE, NULL) < 0))
-            r = sn_error_set(reterr, sn_negative_errno(), "cannot move the mount at %s into the shared %s: %m", dst[i],
-                             real);
+        if (r > 0 && (sn_faulty("mount-share-move") || mount(src, dst[i], NULL, MS_MOVE, NULL) < 0)) {
+            r = sn_negative_errno();
+            sn_error_set(reterr, r, "cannot move the mount at %s into the shared %s: %s", dst[i], real, strerror(-r));
+        }
         close(fds[i]);
     }
     return r;

@@ -35,9 +35,12 @@ static void setup(void)
 static void teardown(void)
 {
     unsetenv("SN_FAULTS");
-    (void)sn_umount_snap(blob, where, NULL);
-    for (int i = 0; i < 4 && sn_mount_is_mounted(snapdir) > 0; i++)
-        (void)umount2(snapdir, MNT_DETACH);
+    /* Twice: a mount a failed share left hidden under the bind of snapdir shows again after it. */
+    for (int k = 0; k < 2; k++) {
+        (void)sn_umount_snap(blob, where, NULL);
+        for (int i = 0; i < 4 && sn_mount_is_mounted(snapdir) > 0; i++)
+            (void)umount2(snapdir, MNT_DETACH);
+    }
     char cmd[128];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     cr_assert_eq(system(cmd), 0);
@@ -231,6 +234,32 @@ Test(mount, a_failing_bind_is_an_error_naming_the_dir_and_leaves_no_mount)
     cr_assert_not_null(strstr(e->message, snapdir), "%s", e->message);
     sn_error_free(e);
     cr_assert_eq(sn_mount_is_mounted(snapdir), 0);
+}
+
+Test(mount, a_failing_move_is_an_error_naming_the_mount)
+{
+    require_root();
+    SnError *e = NULL;
+    cr_assert_eq(sn_mount_snap(blob, where, &e), 0, "%s", e ? e->message : "");
+    setenv("SN_FAULTS", "mount-share-move", 1);
+    cr_assert_lt(sn_mount_ensure_shared(snapdir, &e), 0);
+    cr_assert_not_null(strstr(e->message, where), "%s", e->message);
+    cr_assert_null(strstr(e->message, "Success"), "%s", e->message);
+    sn_error_free(e);
+}
+
+Test(mount, a_stacked_mount_below_the_dir_is_refused_before_anything_is_bound)
+{
+    require_root();
+    SnError *e = NULL;
+    cr_assert_eq(sn_mount_snap(blob, where, &e), 0, "%s", e ? e->message : "");
+    /* A second mount on top of the snap's: the path reaches the top one only. */
+    cr_assert_eq(mount("none", where, "tmpfs", 0, NULL), 0);
+    cr_assert_eq(sn_mount_ensure_shared(snapdir, &e), -EBUSY);
+    cr_assert_not_null(strstr(e->message, where), "%s", e->message);
+    sn_error_free(e);
+    cr_assert_eq(sn_mount_is_mounted(snapdir), 0, "a bind was made anyway");
+    cr_assert_eq(umount2(where, 0), 0);
 }
 
 /*

@@ -47,6 +47,7 @@ mkdir -p "$base/bin" "$base/meta"
 for d in dev etc home root proc sys tmp var/snap var/lib/snapd var/tmp var/log run lib/modules usr/src \
     usr/lib/snapd usr/bin media mnt snap; do mkdir -p "$base/$d"; done
 chmod 1777 "$base/tmp"
+ln -s ../lib/snapd/snapctl "$base/usr/bin/snapctl" # as core bases do
 cp /bin/busybox "$base/bin/busybox"
 for a in sh cat echo env grep sort sleep id ls true; do ln -s busybox "$base/bin/$a"; done
 printf 'name: busydemo\nversion: "1.36"\nsummary: A busybox base for the demo\ntype: base\n' > "$base/meta/snap.yaml"

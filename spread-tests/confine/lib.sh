@@ -40,6 +40,8 @@ build_base() {
         mkfifo ln env kill true false head wc cut tr ps; do
         ln -s busybox "$d/bin/$applet"
     done
+    # As core bases do: snapctl on PATH, pointing at the host's helper bound at /usr/lib/snapd.
+    ln -s ../lib/snapd/snapctl "$d/usr/bin/snapctl"
     printf 'name: %s\nversion: "1"\ntype: base\n' "$BASE_NAME" > "$d/meta/snap.yaml"
     pack_snap "$d" "$SN_WORK/base.snap"
 }

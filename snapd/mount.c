@@ -361,7 +361,7 @@ int sn_umount_snap(const char *blob, const char *where, SnError **reterr)
     }
 }
 
-/* The id of the mount fd is on (statx STATX_MNT_ID, Linux 5.8). */
+/* The id of the mount that fd is on (statx STATX_MNT_ID, Linux 5.8). */
 static int fd_mount_id(int fd, uint64_t *ret_id)
 {
     struct statx stx;

@@ -51,9 +51,12 @@ setup_hooks_root() {
     mount_snap "$BASE_NAME" "$SN_WORK/base.snap"
     mount_snap "$SNAP_NAME" "$SN_WORK/app.snap"
     mkdir -p "$ROOT/var/snap/$SNAP_NAME/x1" "$ROOT/var/snap/$SNAP_NAME/common" "$ROOT/var/lib/snapd" "$LIBEXEC"
-    install -m 4755 -o root -g root "$SN_BUILD/confine/snap-confine" "$LIBEXEC/snap-confine"
-    install -m 0755 -o root -g root "$SN_BUILD/confine/snap-exec" "$LIBEXEC/snap-exec"
-    install -m 0755 -o root -g root "$SN_BUILD/snapd/snapctl" "$LIBEXEC/snapctl"
+    # SN_CONFINE_BUILD (as in iface-lib.sh): what runs in the sandbox from another build, so that a
+    # sanitizer build's daemon and CLI can be tested with the plain setuid helper
+    local cb="${SN_CONFINE_BUILD:-$SN_BUILD}"
+    install -m 4755 -o root -g root "$cb/confine/snap-confine" "$LIBEXEC/snap-confine"
+    install -m 0755 -o root -g root "$cb/confine/snap-exec" "$LIBEXEC/snap-exec"
+    install -m 0755 -o root -g root "$cb/snapd/snapctl" "$LIBEXEC/snapctl"
     compile_policy
     # the daemon's state: the snap installed at x1 (what the snap manager's install would leave)
     start_daemon

@@ -100,6 +100,15 @@ as_user "$root/usr/local/bin/snap" run hello-microsnap.hello
 say "snap run hello-microsnap.env   (as $demo_user)"
 as_user "$root/usr/local/bin/snap" run hello-microsnap.env
 
+say 'snap set hello-microsnap greeting="Hello, device"   (the configure hook runs confined and uses snapctl)'
+"$snap" set hello-microsnap greeting="Hello, device"
+"$snap" get hello-microsnap greeting
+as_user "$root/usr/local/bin/snap" run hello-microsnap.hello
+
+say "snap services; snap logs hello-microsnap   (the greeter service, under the daemon's supervisor)"
+"$snap" services
+"$snap" logs -n 3 hello-microsnap
+
 say "snap install --dangerous $(basename "$app")   (a refresh: revision x2)"
 "$snap" install --dangerous "$app"
 as_user "$root/usr/local/bin/snap" run hello-microsnap.hello

@@ -77,6 +77,7 @@ setup_root() {
     mkdir -p "$LIBEXEC"
     install -m 4755 -o root -g root "$SN_BUILD/confine/snap-confine" "$LIBEXEC/snap-confine"
     install -m 0755 -o root -g root "$SN_BUILD/confine/snap-exec" "$LIBEXEC/snap-exec"
+    install -m 0755 -o root -g root "$SN_BUILD/snapd/snapctl" "$LIBEXEC/snapctl"
     compile_policy
 }
 

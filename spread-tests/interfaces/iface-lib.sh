@@ -40,6 +40,7 @@ setup_iface_root() {
     local cb="${SN_CONFINE_BUILD:-$SN_BUILD}"
     install -m 4755 -o root -g root "$cb/confine/snap-confine" "$LIBEXEC/snap-confine"
     install -m 0755 -o root -g root "$cb/confine/snap-exec" "$LIBEXEC/snap-exec"
+    install -m 0755 -o root -g root "$cb/snapd/snapctl" "$LIBEXEC/snapctl"
     start_daemon
     snap_cli install --dangerous "$SN_WORK/base.snap" >/dev/null
 }

@@ -89,12 +89,8 @@ policy_sums() {
 # setup_rf_root [X1-BREAK]: daemon, base, x1 installed and answering, the marker in x1's data, and the
 # "before" snapshot of connections and profiles in $SN_WORK/before.*.
 setup_rf_root() {
-    # /snap is a shared mount on a systemd host, so an unmount there reaches the snaps' preserved
-    # namespaces (snap-confine makes them its slaves). This machine's / is private: give the root a
-    # shared /snap, or the undo of mount-snap finds x2's loop device held by x1's namespace.
-    mkdir -p "$ROOT/snap"
-    mount --bind "$ROOT/snap" "$ROOT/snap"
-    mount --make-rshared "$ROOT/snap"
+    # The daemon makes $ROOT/snap a shared mount at start (this machine's / is private), so the undo
+    # of mount-snap reaches x1's preserved namespace: nothing to prepare here.
     setup_iface_root
     make_rf_snap 1 "${1:-none}"
     snap_cli install --dangerous "$SN_WORK/$RF-1.snap" >/dev/null

@@ -47,6 +47,16 @@ static int check_path(const char *p, uint32_t len, uint32_t anchor, size_t i, Sn
         return sn_error_set(reterr, -EINVAL, "policy blob: landlock rule %zu path is not absolute", i);
     if (anchor == SN_POLICY_ANCHOR_HOME && p[0] == '/')
         return sn_error_set(reterr, -EINVAL, "policy blob: landlock rule %zu home path is absolute", i);
+    if (anchor == SN_POLICY_ANCHOR_RUNTIME && p[0] == '/')
+        return sn_error_set(reterr, -EINVAL, "policy blob: landlock rule %zu runtime path is absolute", i);
+    /* snap-confine walks a runtime path one component at a time: each must name an entry. */
+    for (uint32_t k = 0; anchor == SN_POLICY_ANCHOR_RUNTIME && k <= len; k++) {
+        bool start = k == 0 || p[k - 1] == '/';
+        bool end = k == len || p[k] == '/';
+        if ((start && end) || (start && p[k] == '.' && (k + 1 == len || p[k + 1] == '/')))
+            return sn_error_set(reterr, -EINVAL,
+                                "policy blob: landlock rule %zu runtime path has an empty or \".\" component", i);
+    }
     /* No ".." component anywhere. */
     for (uint32_t k = 0; k < len; k++) {
         bool start = k == 0 || p[k - 1] == '/';
@@ -72,7 +82,9 @@ static int check_landlock(const SnPolicyBlobHeader *h, const uint8_t *data, SnEr
     for (size_t i = 0; i < n; i++) {
         SnPolicyLandlockRule r;
         memcpy(&r, data + h->landlock.offset + i * sizeof(r), sizeof(r));
-        if (r.anchor != SN_POLICY_ANCHOR_ROOT && r.anchor != SN_POLICY_ANCHOR_HOME)
+        /* Version 2 blobs are read (a subset of version 3), but the RUNTIME anchor came with version 3. */
+        bool runtime_ok = r.anchor == SN_POLICY_ANCHOR_RUNTIME && h->version >= 3;
+        if (r.anchor != SN_POLICY_ANCHOR_ROOT && r.anchor != SN_POLICY_ANCHOR_HOME && !runtime_ok)
             return sn_error_set(reterr, -EINVAL, "policy blob: landlock rule %zu has unknown anchor %u", i, r.anchor);
         if (r.reserved != 0)
             return sn_error_set(reterr, -EINVAL, "policy blob: landlock rule %zu reserved field is not zero", i);
@@ -308,7 +320,7 @@ static int validate(const uint8_t *data, size_t len, SnError **reterr)
     memcpy(&h, data, sizeof(h));
     if (memcmp(h.magic, SN_POLICY_BLOB_MAGIC, SN_POLICY_BLOB_MAGIC_LEN) != 0)
         return sn_error_set(reterr, -EBADMSG, "policy blob: bad magic");
-    if (h.version != SN_POLICY_BLOB_VERSION)
+    if (h.version < SN_POLICY_BLOB_MIN_VERSION || h.version > SN_POLICY_BLOB_VERSION)
         return sn_error_set(reterr, -EPROTONOSUPPORT, "policy blob: unsupported version %u", h.version);
     if (h.header_size != SN_POLICY_BLOB_HEADER_SIZE)
         return sn_error_set(reterr, -EINVAL, "policy blob: header size %u", h.header_size);

@@ -12,7 +12,7 @@
  *   sections, each 8-byte aligned:
  *     seccomp_deny   struct sock_filter[]  explicit denials (EACCES); default allow. May be empty.
  *     seccomp_allow  struct sock_filter[]  the allow-list; default EPERM. Empty only if UNRESTRICTED.
- *     landlock       SnPolicyLandlockRule[]
+ *     landlock       SnPolicyLandlockRule[]  (version 3 adds the RUNTIME anchor)
  *     devices        SnPolicyDeviceRule[]  the device-cgroup allow-list
  *     exec           records "<kind><text>\0": 'c' command (exactly one), 'h' command-chain entry,
  *                    'e' environment "KEY=VALUE" (file order: snap-level then app-level)
@@ -34,7 +34,13 @@
 
 #define SN_POLICY_BLOB_MAGIC "SNPOLICY"
 #define SN_POLICY_BLOB_MAGIC_LEN 8
-#define SN_POLICY_BLOB_VERSION 2u
+#define SN_POLICY_BLOB_VERSION 3u
+/*
+ * The oldest version the reader accepts. Version 2 is version 3 without the RUNTIME anchor: what it
+ * grants is a subset, so snap-confine runs it until the daemon, which writes only the current version,
+ * recompiles it at its next start (snapd/ifacestate.c). Version 1 had no mounts section.
+ */
+#define SN_POLICY_BLOB_MIN_VERSION 2u
 #define SN_POLICY_BLOB_HEADER_SIZE 128u
 /* Caps: a file larger than this is refused before it is read into memory. */
 #define SN_POLICY_BLOB_MAX_SIZE (256u * 1024u)
@@ -99,6 +105,12 @@ enum {
     SN_POLICY_ANCHOR_ROOT = 0,
     /* A relative path under the calling user's home directory. */
     SN_POLICY_ANCHOR_HOME = 1,
+    /*
+     * (version 3) A relative path under the calling user's runtime directory, /run/user/UID inside
+     * the namespace (UID the caller's real uid): no empty, "." or ".." component, no trailing '/'.
+     * snap-confine opens it component by component without following symlinks, as the caller.
+     */
+    SN_POLICY_ANCHOR_RUNTIME = 2,
 };
 
 typedef struct SnPolicyLandlockRule {
@@ -190,7 +202,8 @@ typedef struct SnPolicyBlob {
  * Checks magic, version, header size, total size against len and the cap, unknown flags, reserved
  * bytes, every section's alignment, bounds and overlap, element sizes and counts, landlock paths
  * (inside the string table, NUL-terminated, no embedded NUL, absolute for ROOT anchors and relative
- * for HOME anchors, no ".." component, access within the handled set), device rules and exec
+ * for HOME and RUNTIME anchors, no ".." component, RUNTIME paths also without an empty or "."
+ * component, access within the handled set), device rules and exec
  * records, and mount entries (sn_policy_mount_check, inside the string table, NUL-terminated, at most
  * SN_POLICY_BLOB_MAX_MOUNTS, every target naming the same snap). Returns 0, or -EBADMSG (not a
  * blob: magic), -EPROTONOSUPPORT (version), -EFBIG (size

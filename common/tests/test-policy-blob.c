@@ -136,7 +136,11 @@ Test(policy_blob, header_layout_is_pinned)
     cr_assert_eq(sizeof(SnPolicyLandlockRule), 24);
     cr_assert_eq(sizeof(SnPolicyDeviceRule), 12);
     cr_assert_eq(sizeof(SnPolicyMountEntry), 24);
-    cr_assert_eq(SN_POLICY_BLOB_VERSION, 2);
+    cr_assert_eq(SN_POLICY_BLOB_VERSION, 3);
+    cr_assert_eq(SN_POLICY_BLOB_MIN_VERSION, 2);
+    cr_assert_eq(SN_POLICY_ANCHOR_ROOT, 0);
+    cr_assert_eq(SN_POLICY_ANCHOR_HOME, 1);
+    cr_assert_eq(SN_POLICY_ANCHOR_RUNTIME, 2);
     cr_assert_eq(memcmp(SN_POLICY_BLOB_MAGIC, "SNPOLICY", 8), 0);
 }
 
@@ -198,8 +202,8 @@ Test(policy_blob, rejects_other_versions)
 {
     TestBlob t;
     build(&t);
-    hdr(&t)->version = 3;
-    expect_fail(&t, -EPROTONOSUPPORT, "version 3");
+    hdr(&t)->version = 4;
+    expect_fail(&t, -EPROTONOSUPPORT, "version 4");
     /* Version 1 had no mounts section: its blobs lack the snap's content and are recompiled, not trusted. */
     build(&t);
     hdr(&t)->version = 1;
@@ -316,6 +320,74 @@ Test(policy_blob, rejects_dotdot_and_wrongly_anchored_paths)
     build(&t);
     rule(&t, 1)->anchor = 7;
     expect_fail(&t, -EINVAL, "unknown anchor");
+}
+
+/* Rule 1 ("snap/foo", 8 bytes at offset 5 of the strings) re-anchored under the runtime dir, with path p. */
+static void runtime_rule(TestBlob *t, const char p[8])
+{
+    build(t);
+    rule(t, 1)->anchor = SN_POLICY_ANCHOR_RUNTIME;
+    memcpy(t->bytes + hdr(t)->strings.offset + 5, p, 8);
+}
+
+Test(policy_blob, accepts_relative_runtime_anchored_paths)
+{
+    static const char *const ok[] = {"snap.foo", "snap/foo", "snap/.fo", "..snap.f", "snap/..x"};
+    for (size_t i = 0; i < SN_ELEMENTSOF(ok); i++) {
+        TestBlob t;
+        runtime_rule(&t, ok[i]);
+        _sn_free_ char *msg = NULL;
+        cr_assert_eq(parse(&t, &msg), 0, "%s: %s", ok[i], msg ? msg : "");
+    }
+    TestBlob t;
+    runtime_rule(&t, "snap.foo");
+    SnPolicyBlob *blob = NULL;
+    cr_assert_eq(sn_policy_blob_parse(t.bytes, t.len, &blob, NULL), 0);
+    size_t n = 0;
+    const SnPolicyLandlockRule *r = sn_policy_blob_landlock_rules(blob, &n);
+    cr_assert_eq(n, 2);
+    cr_assert_eq(r[1].anchor, SN_POLICY_ANCHOR_RUNTIME);
+    cr_assert_str_eq(sn_policy_blob_landlock_path(blob, &r[1]), "snap.foo");
+    sn_policy_blob_free(blob);
+}
+
+Test(policy_blob, rejects_runtime_paths_that_are_absolute_or_have_empty_dot_or_dotdot_components)
+{
+    static const struct {
+        char path[9];
+        const char *needle;
+    } bad[] = {
+        {"/snap.fo", "runtime path is absolute"},
+        {"snap//fo", "empty or \".\" component"},
+        {"snapfoo/", "empty or \".\" component"},
+        {"./snapfo", "empty or \".\" component"},
+        {"snap/./f", "empty or \".\" component"},
+        {"snap/fo.", NULL},
+        {"sn/../fo", "\"..\""},
+        {"../snapf", "\"..\""},
+        {"snapf/..", "\"..\""},
+    };
+    for (size_t i = 0; i < SN_ELEMENTSOF(bad); i++) {
+        TestBlob t;
+        runtime_rule(&t, bad[i].path);
+        if (!bad[i].needle) {
+            cr_assert_eq(parse(&t, NULL), 0, "%s is a valid name", bad[i].path);
+            continue;
+        }
+        expect_fail(&t, -EINVAL, bad[i].needle);
+    }
+}
+
+Test(policy_blob, reads_version_2_blobs_but_not_a_runtime_anchor_in_them)
+{
+    /* A version 2 blob is a version 3 one without the RUNTIME anchor: read until the daemon recompiles it. */
+    TestBlob t;
+    build(&t);
+    hdr(&t)->version = 2;
+    cr_assert_eq(parse(&t, NULL), 0);
+    runtime_rule(&t, "snap.foo");
+    hdr(&t)->version = 2;
+    expect_fail(&t, -EINVAL, "rule 1 has unknown anchor 2");
 }
 
 Test(policy_blob, rejects_rights_outside_the_handled_set)

@@ -5,11 +5,14 @@
 #include <fcntl.h>
 #include <linux/landlock.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "fault.h"
+#include "fd-util.h"
+#include "log.h"
 #include "privs.h"
 #include "strutil.h"
 
@@ -78,7 +81,54 @@ static size_t attr_size(int abi)
     return offsetof(struct sn_ruleset_attr, handled_access_net);
 }
 
-void sn_confine_apply_landlock(const SnPolicyBlob *blob, const char *home)
+int sn_confine_landlock_open_runtime(const char *runtime_dir, uid_t uid, const char *rel)
+{
+    if (!runtime_dir || runtime_dir[0] != '/' || !rel || rel[0] == '/')
+        return -EINVAL;
+    _sn_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return -errno;
+    const char *sub = runtime_dir + strspn(runtime_dir, "/");
+    if (!*sub)
+        return -EINVAL;
+    _sn_close_ int base = sn_openat_beneath(root, sub, O_PATH | O_DIRECTORY, 0);
+    if (base < 0)
+        return base;
+    struct stat st;
+    if (fstat(base, &st) < 0)
+        return -errno;
+    if (st.st_uid != uid)
+        return -EPERM;
+    _sn_close_ int fd = sn_openat_beneath(base, rel, O_PATH | O_DIRECTORY, 0);
+    if (fd < 0)
+        return fd;
+    if (fstat(fd, &st) < 0)
+        return -errno;
+    if (st.st_uid != uid)
+        return -EPERM;
+    return SN_TAKE_FD(fd);
+}
+
+/* The fd of a RUNTIME rule's directory, or -1 when the rule is to be skipped. */
+static int open_runtime_rule(const char *runtime_dir, uid_t uid, const char *rel)
+{
+    if (!runtime_dir)
+        return -1;
+    int fd = sn_confine_landlock_open_runtime(runtime_dir, uid, rel);
+    if (fd >= 0)
+        return fd;
+    if (fd == -ENOENT)
+        return -1;
+    if (fd == -ELOOP || fd == -ENOTDIR || fd == -EPERM || fd == -EXDEV) {
+        sn_log_warning("no Landlock rule for %s/%s: %s", runtime_dir, rel,
+                       fd == -EPERM ? "it belongs to another user" : "it is a symlink or not a directory");
+        return -1;
+    }
+    errno = -fd;
+    sn_confine_die("cannot open %s/%s for a Landlock rule: %m", runtime_dir, rel);
+}
+
+void sn_confine_apply_landlock(const SnPolicyBlob *blob, const char *home, const char *runtime_dir, uid_t uid)
 {
     const SnPolicyBlobHeader *h = blob->header;
     int abi = sn_confine_landlock_abi();
@@ -103,7 +153,12 @@ void sn_confine_apply_landlock(const SnPolicyBlob *blob, const char *home)
     for (size_t i = 0; i < n; i++) {
         const char *path = sn_policy_blob_landlock_path(blob, &rules[i]);
         _sn_free_ char *full = NULL;
-        if (rules[i].anchor == SN_POLICY_ANCHOR_HOME) {
+        _sn_close_ int fd = -1;
+        if (rules[i].anchor == SN_POLICY_ANCHOR_RUNTIME) {
+            fd = open_runtime_rule(runtime_dir, uid, path);
+            if (fd < 0)
+                continue;
+        } else if (rules[i].anchor == SN_POLICY_ANCHOR_HOME) {
             if (!home)
                 continue;
             full = sn_strdup_printf("%s/%s", home, path);
@@ -111,7 +166,8 @@ void sn_confine_apply_landlock(const SnPolicyBlob *blob, const char *home)
                 sn_confine_die("out of memory");
             path = full;
         }
-        _sn_close_ int fd = open(path, O_PATH | O_CLOEXEC);
+        if (fd < 0)
+            fd = open(path, O_PATH | O_CLOEXEC);
         if (fd < 0) {
             if (errno == ENOENT)
                 continue;

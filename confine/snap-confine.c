@@ -169,7 +169,10 @@ int main(int argc, char **argv)
     sn_confine_set_no_new_privs();
     if (aa > 0)
         sn_confine_apparmor_change_onexec(inv->security_tag);
-    sn_confine_apply_landlock(blob, inv->home);
+    /* The caller's runtime dir, where logind makes it; inside a test root's sandbox /run is $ROOT/run. */
+    char runtime_dir[sizeof(SN_CONFINE_RUN_USER) + 24];
+    snprintf(runtime_dir, sizeof(runtime_dir), SN_CONFINE_RUN_USER "/%u", (unsigned)uid);
+    sn_confine_apply_landlock(blob, inv->home, runtime_dir, uid);
 
     for (size_t i = 0; i < SN_ELEMENTSOF(unsafe_env); i++)
         unsetenv(unsafe_env[i]);

@@ -111,7 +111,7 @@ static bool grant_path_ok(const SnPolicyLandlockGrant *l)
     const char *p = l->path;
     if (!p || !*p || strlen(p) > SN_POLICY_BLOB_MAX_PATH || strchr(p, '\n'))
         return false;
-    if ((l->anchor == SN_POLICY_ANCHOR_ROOT) != (p[0] == '/') || l->anchor > SN_POLICY_ANCHOR_HOME)
+    if ((l->anchor == SN_POLICY_ANCHOR_ROOT) != (p[0] == '/') || l->anchor > SN_POLICY_ANCHOR_RUNTIME)
         return false;
     const char *c = p[0] == '/' ? p + 1 : p;
     if (!*c && l->anchor == SN_POLICY_ANCHOR_ROOT)
@@ -174,8 +174,10 @@ static int add_grants(const SnPolicyInput *in, const char *tag, Builder *b, SnBu
     _sn_free_ char *snapdir = sn_strdup_printf("/snap/%s", name ? name : "");
     _sn_free_ char *vardir = sn_strdup_printf("/var/snap/%s", name ? name : "");
     _sn_free_ char *homedir = sn_strdup_printf("snap/%s", in->snap_name);
+    /* XDG_RUNTIME_DIR (policy/run-env.c): per instance, as snapd's template has it. */
+    _sn_free_ char *runtimedir = sn_strdup_printf("snap.%s", in->snap_name);
     _sn_free_ char *blobpath = sn_strdup_printf("/var/lib/snapd/policy/%s.policy", tag);
-    if (!name || !snapdir || !vardir || !homedir || !blobpath)
+    if (!name || !snapdir || !vardir || !homedir || !runtimedir || !blobpath)
         return -ENOMEM;
     static const char *const system_dirs[] = {"/bin",    "/sbin", "/lib", "/lib32", "/lib64",
                                               "/libx32", "/usr",  "/etc", "/opt"};
@@ -189,6 +191,7 @@ static int add_grants(const SnPolicyInput *in, const char *tag, Builder *b, SnBu
     add_rule(b, SN_POLICY_ANCHOR_ROOT, vardir, SN_LANDLOCK_RW);
     add_rule(b, SN_POLICY_ANCHOR_ROOT, blobpath, SN_LANDLOCK_READ_FILE);
     add_rule(b, SN_POLICY_ANCHOR_HOME, homedir, SN_LANDLOCK_RW);
+    add_rule(b, SN_POLICY_ANCHOR_RUNTIME, runtimedir, SN_LANDLOCK_RW);
     sn_buf_append(devices, default_devices, sizeof(default_devices));
 
     size_t n_devices = SN_ELEMENTSOF(default_devices);
@@ -406,6 +409,8 @@ int sn_policy_apparmor_profile(const SnPolicyInput *in, char **ret_text, SnError
                   "  /tmp/** mrwlkix,\n"
                   "  /var/snap/%s/** mrwlkix,\n"
                   "  owner @{HOME}/snap/%s/** mrwlkix,\n"
+                  "  owner /run/user/[0-9]*/snap.@{SNAP_INSTANCE_NAME}/ rw,\n"
+                  "  owner /run/user/[0-9]*/snap.@{SNAP_INSTANCE_NAME}/** mrwklix,\n"
                   "  /var/lib/snapd/policy/%s.policy r,\n"
                   "  deny mount,\n"
                   "  deny umount,\n"

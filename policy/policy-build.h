@@ -47,11 +47,15 @@ enum {
 #define SN_LANDLOCK_NET_CONNECT_TCP (UINT64_C(1) << 1)
 #define SN_LANDLOCK_NET_ALL (SN_LANDLOCK_NET_BIND_TCP | SN_LANDLOCK_NET_CONNECT_TCP)
 
-/* One Landlock path an interface grants. A HOME anchor's path "." is the home directory itself. */
+/*
+ * One Landlock path an interface grants. path by anchor: SN_POLICY_ANCHOR_ROOT absolute, in the
+ * namespace; _HOME relative to the caller's home ("." is the home directory itself); _RUNTIME relative
+ * to the caller's /run/user/UID, without "." or empty components.
+ */
 typedef struct SnPolicyLandlockGrant {
-    const char *path; /* SN_POLICY_ANCHOR_ROOT: absolute, in the namespace; _HOME: relative to the home */
-    uint32_t anchor;  /* SN_POLICY_ANCHOR_* */
-    uint64_t access;  /* SN_LANDLOCK_* bits, not 0 */
+    const char *path;
+    uint32_t anchor; /* SN_POLICY_ANCHOR_* */
+    uint64_t access; /* SN_LANDLOCK_* bits, not 0 */
 } SnPolicyLandlockGrant;
 
 /*

@@ -156,6 +156,59 @@ Test(policy_build, refuses_invalid_grants)
     cr_assert_eq(sn_policy_build_blob(&in, &data, &len, NULL), 0);
 }
 
+Test(policy_build, base_set_grants_the_instances_runtime_dir_read_write)
+{
+    SnPolicyInput in = {.snap_name = "hello_x", .app = "world", .command = "bin/hello"};
+    _sn_free_ void *data = NULL;
+    size_t len = 0;
+    SnError *err = NULL;
+    cr_assert_eq(sn_policy_build_blob(&in, &data, &len, &err), 0, "%s", err ? err->message : "");
+    _sn_cleanup_(sn_policy_blob_freep) SnPolicyBlob *blob = NULL;
+    cr_assert_eq(sn_policy_blob_parse(data, len, &blob, &err), 0, "%s", err ? err->message : "");
+    cr_assert_eq(blob->header->version, SN_POLICY_BLOB_VERSION);
+    size_t n = 0, runtime = 0;
+    const SnPolicyLandlockRule *rules = sn_policy_blob_landlock_rules(blob, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (rules[i].anchor != SN_POLICY_ANCHOR_RUNTIME)
+            continue;
+        runtime++;
+        /* XDG_RUNTIME_DIR is per instance (policy/run-env.c), as in snapd's template */
+        cr_assert_str_eq(sn_policy_blob_landlock_path(blob, &rules[i]), "snap.hello_x");
+        cr_assert_eq(rules[i].access, SN_LANDLOCK_RW);
+        cr_assert_neq(rules[i].access & 2 /* WRITE_FILE */, 0);
+    }
+    cr_assert_eq(runtime, 1, "expected one runtime rule, got %zu", runtime);
+    /* the AppArmor text has the template's equivalent */
+    _sn_free_ char *text = NULL;
+    cr_assert_eq(sn_policy_apparmor_profile(&in, &text, NULL), 0);
+    cr_assert(strstr(text, "\n  owner /run/user/[0-9]*/snap.@{SNAP_INSTANCE_NAME}/ rw,\n"));
+    cr_assert(strstr(text, "\n  owner /run/user/[0-9]*/snap.@{SNAP_INSTANCE_NAME}/** mrwklix,\n"));
+    cr_assert(strstr(text, "@{SNAP_INSTANCE_NAME}=\"hello_x\"\n"));
+    sn_error_free(err);
+}
+
+Test(policy_build, runtime_anchored_grants_are_relative_and_clean)
+{
+    SnPolicyLandlockGrant ok = {.path = "pulse/native", .anchor = SN_POLICY_ANCHOR_RUNTIME, .access = SN_LANDLOCK_RO};
+    SnPolicyGrant g = {.interface = "x", .landlock = &ok, .n_landlock = 1};
+    SnPolicyInput in = {.snap_name = "ok", .app = "app", .command = "bin/x", .grants = &g, .n_grants = 1};
+    _sn_free_ void *data = NULL;
+    size_t len = 0;
+    cr_assert_eq(sn_policy_build_blob(&in, &data, &len, NULL), 0);
+    _sn_cleanup_(sn_policy_blob_freep) SnPolicyBlob *blob = NULL;
+    cr_assert_eq(sn_policy_blob_parse(data, len, &blob, NULL), 0);
+    const char *bad[] = {"/run/user/0/x", ".", "a/../b", "a//b", "a/", "./a", ""};
+    for (size_t i = 0; i < SN_ELEMENTSOF(bad); i++) {
+        SnPolicyLandlockGrant l = {.path = bad[i], .anchor = SN_POLICY_ANCHOR_RUNTIME, .access = SN_LANDLOCK_RO};
+        g.landlock = &l;
+        _sn_free_ void *d2 = NULL;
+        SnError *err = NULL;
+        cr_assert_eq(sn_policy_build_blob(&in, &d2, &len, &err), -EINVAL, "\"%s\"", bad[i]);
+        cr_assert(err && strstr(err->message, "invalid Landlock rule"), "%s", err ? err->message : "");
+        sn_error_free(err);
+    }
+}
+
 /* Builds in's blob and parses it back; returns the parsed blob. */
 static SnPolicyBlob *build_and_parse(const SnPolicyInput *in)
 {

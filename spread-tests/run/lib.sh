@@ -43,6 +43,16 @@ setup_run_root() {
     install -m 4755 -o root -g root "$SN_BUILD/confine/snap-confine" "$LIBEXEC/snap-confine"
     install -m 0755 -o root -g root "$SN_BUILD/confine/snap-exec" "$LIBEXEC/snap-exec"
     "$SN_BUILD/policy/snap-policy-compile" --wrappers "$SNAP_CLI" "$ROOT/snap/$SNAP_NAME/x1" x1 > tags.txt
+    make_user_runtime_dir
+}
+
+# make_user_runtime_dir: the test user's runtime dir as logind makes it (0700, the user's), in the
+# root's /run, which is /run inside the sandbox: $ROOT/run/user/UID.
+make_user_runtime_dir() {
+    local uid
+    uid=$(id -u "$TEST_USER")
+    mkdir -p -m 0755 "$ROOT/run/user"
+    install -d -m 0700 -o "$TEST_USER" -g "$TEST_USER" "$ROOT/run/user/$uid"
 }
 
 # as_user CMD...: CMD as the test user with a clean login-like environment pointing at the root.

@@ -75,32 +75,36 @@ int sn_confine_apparmor_set_exec(int attrfd, const char *tag)
     return w == n ? 0 : -EIO;
 }
 
-void sn_confine_apparmor_change_onexec(const char *tag)
+bool sn_confine_apparmor_profile_enforced(const char *profiles, const char *tag)
 {
+    size_t n = strlen(tag);
+    for (const char *p = profiles; p && *p;) {
+        if (strncmp(p, tag, n) == 0 && strncmp(p + n, " (enforce)\n", 11) == 0)
+            return true;
+        p = strchr(p, '\n');
+        p = p ? p + 1 : NULL;
+    }
+    return false;
+}
+
+void sn_confine_apparmor_check_profile(const char *tag)
+{
+    /* The list is readable by root only (uid or gid 0): this runs before the drop. */
     _sn_free_ char *profiles = NULL;
     int r = sn_read_file_at(AT_FDCWD, "/sys/kernel/security/apparmor/profiles", 4 << 20, &profiles, NULL);
     if (r < 0)
         sn_confine_die("AppArmor is enabled but its profiles cannot be listed: %s", strerror(-r));
-    _sn_free_ char *want = NULL;
-    if (asprintf(&want, "%s (enforce)\n", tag) < 0)
-        sn_confine_die("out of memory");
-    const char *p = profiles;
-    bool found = false;
-    while (p && *p) {
-        if (strncmp(p, want, strlen(want)) == 0) {
-            found = true;
-            break;
-        }
-        p = strchr(p, '\n');
-        p = p ? p + 1 : NULL;
-    }
-    if (!found)
+    if (!sn_confine_apparmor_profile_enforced(profiles, tag))
         sn_confine_die("AppArmor is enabled but the profile %s is not loaded in enforce mode", tag);
+}
+
+void sn_confine_apparmor_change_onexec(const char *tag)
+{
     /* What libapparmor's aa_change_onexec() does, without linking it (issue 5: snap-confine needs libc only). */
     _sn_close_ int attr = open("/proc/thread-self/attr", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (attr < 0)
         sn_confine_die("cannot open /proc/thread-self/attr: %m");
-    r = sn_confine_apparmor_set_exec(attr, tag);
+    int r = sn_confine_apparmor_set_exec(attr, tag);
     if (r < 0)
         sn_confine_die("cannot change the AppArmor profile on exec to %s: %s", tag, strerror(-r));
 }

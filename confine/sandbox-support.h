@@ -24,10 +24,16 @@ void sn_confine_apply_seccomp(const SnPolicyBlob *blob);
  */
 int sn_confine_apparmor_enabled(void);
 
+/* Whether the kernel's profile list (the text of apparmor/profiles) has tag in enforce mode. */
+bool sn_confine_apparmor_profile_enforced(const char *profiles, const char *tag);
+
 /*
- * Where AppArmor is enabled: checks that the profile named tag is loaded in enforce mode and calls
- * aa_change_onexec(tag). Dies when it is missing, in complain mode, or the change fails.
+ * Where AppArmor is enabled, while still privileged (the kernel lists profiles to root only): dies
+ * unless the profile named tag is loaded in enforce mode.
  */
+void sn_confine_apparmor_check_profile(const char *tag);
+
+/* After the drop: aa_change_onexec(tag). Dies when the change fails. */
 void sn_confine_apparmor_change_onexec(const char *tag);
 
 /*

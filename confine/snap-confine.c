@@ -153,6 +153,8 @@ int main(int argc, char **argv)
     int aa = sn_confine_apparmor_enabled();
     if (aa < 0)
         sn_confine_die("cannot tell whether AppArmor is enabled (%s): refusing to run unconfined", strerror(-aa));
+    if (aa > 0)
+        sn_confine_apparmor_check_profile(inv->security_tag);
 
     if (!sn_confine_apply_device_cgroup(blob, inv->security_tag))
         sn_log_debug("no v1 devices controller: device access is limited by Landlock only");

@@ -147,3 +147,18 @@ Test(sandbox_support, apparmor_exec_write_failure_is_reported)
     close(dir);
     remove_attr_dir(tmpl);
 }
+
+Test(sandbox_support, apparmor_profile_list_matches_the_whole_name_in_enforce_mode)
+{
+    const char *list = "snap.hello.world (complain)\n"
+                       "snap.hello.worldwide (enforce)\n"
+                       "snap-update-ns.hello (enforce)\n"
+                       "snap.other.app (enforce)\n";
+    cr_assert_not(sn_confine_apparmor_profile_enforced(list, "snap.hello.world"), "complain mode or a longer name");
+    cr_assert(sn_confine_apparmor_profile_enforced(list, "snap.hello.worldwide"));
+    cr_assert(sn_confine_apparmor_profile_enforced(list, "snap.other.app"));
+    cr_assert_not(sn_confine_apparmor_profile_enforced(list, "snap.other"));
+    cr_assert_not(sn_confine_apparmor_profile_enforced("", "snap.other.app"));
+    cr_assert_not(sn_confine_apparmor_profile_enforced("snap.other.app (enforce)", "snap.other.app"),
+                  "a line without its newline is not complete");
+}

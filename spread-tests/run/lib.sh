@@ -40,8 +40,11 @@ setup_run_root() {
     mount_snap "$SNAP_NAME" "$SN_WORK/app.snap"
     mkdir -p "$ROOT/var/snap/$SNAP_NAME/x1" "$ROOT/var/snap/$SNAP_NAME/common" "$ROOT/var/lib/snapd"
     mkdir -p "$LIBEXEC"
-    install -m 4755 -o root -g root "$SN_BUILD/confine/snap-confine" "$LIBEXEC/snap-confine"
-    install -m 0755 -o root -g root "$SN_BUILD/confine/snap-exec" "$LIBEXEC/snap-exec"
+    # SN_CONFINE_BUILD (as in iface-lib.sh): the setuid helper and static snap-exec from another build,
+    # so that a sanitizer build's snap and policy compiler can be tested.
+    local cb="${SN_CONFINE_BUILD:-$SN_BUILD}"
+    install -m 4755 -o root -g root "$cb/confine/snap-confine" "$LIBEXEC/snap-confine"
+    install -m 0755 -o root -g root "$cb/confine/snap-exec" "$LIBEXEC/snap-exec"
     "$SN_BUILD/policy/snap-policy-compile" --wrappers "$SNAP_CLI" "$ROOT/snap/$SNAP_NAME/x1" x1 > tags.txt
     make_user_runtime_dir
 }

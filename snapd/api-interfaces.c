@@ -102,6 +102,8 @@ json_t *sn_api_post_interfaces(const SnApiRequest *req, void *userdata)
     const char *action = json_string_value(json_object_get(body, "action"));
     json_t *plugs = json_object_get(body, "plugs"), *slots = json_object_get(body, "slots");
     json_t *resp = NULL;
+    /* Declared before the first goto: its cleanup runs at "out". */
+    _sn_cleanup_(sn_new_change_freep) SnNewChange *c = NULL;
     if (!action || !*action) {
         resp = sn_api_error(400, NULL, NULL, "interface action not specified");
         goto out;
@@ -123,7 +125,6 @@ json_t *sn_api_post_interfaces(const SnApiRequest *req, void *userdata)
     const char *ss = json_string_value(json_object_get(s, "snap")), *sn = json_string_value(json_object_get(s, "slot"));
     bool forget = json_is_true(json_object_get(body, "forget"));
     SnError *err = NULL;
-    _sn_cleanup_(sn_new_change_freep) SnNewChange *c = NULL;
     sn_state_lock(ctx->st);
     int r = SN_STREQ(action, "connect") ? sn_ifacestate_connect_change(ctx->st, ps ? ps : "", pn ? pn : "",
                                                                        ss ? ss : "", sn ? sn : "", &c, &err)

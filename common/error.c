@@ -7,7 +7,7 @@
 
 static char fallback_message[] = "out of memory while formatting an error";
 
-static int error_setv(SnError **reterr, int code, int line, const char *fmt, va_list ap)
+_sn_printf_(4, 0) static int error_setv(SnError **reterr, int code, int line, const char *fmt, va_list ap)
 {
     if (!reterr || *reterr)
         return code;

@@ -123,7 +123,7 @@ void sn_confine_populate_mount_ns(const SnInvocation *inv)
 
     /* Everything the new root is made of is opened before /tmp (where a test root may live) is covered. */
     _sn_free_ char *base_rel = sn_strdup_printf("snap/%s/current", inv->base);
-    _sn_free_ char *libexec_rel = sn_strdup_printf("%s", SN_LIBEXECDIR + 1);
+    _sn_free_ char *libexec_rel = sn_strdup_printf("%s", &SN_LIBEXECDIR[1]);
     if (!base_rel || !libexec_rel)
         sn_confine_die("out of memory");
     _sn_close_ int base = open_root_dir(rootfd, base_rel, true);

@@ -248,7 +248,7 @@ void sn_confine_enter_mount_ns(const SnInvocation *inv, const SnPolicyBlob *blob
     _sn_free_ char *nsname = sn_strdup_printf("snap.%s.mnt", inv->snap_name);
     if (!lockname || !nsname)
         sn_confine_die("out of memory");
-    _sn_close_ int lock = must_lock(lockdir, lockname);
+    _sn_unused_ _sn_close_ int lock = must_lock(lockdir, lockname); /* held until return */
 
     _sn_close_ int nsfile = openat(nsdir, nsname, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (nsfile < 0)

@@ -27,7 +27,9 @@ static int64_t now_ns(void)
 
 /* Bounded by construction (at most 20 digits each); gcc cannot see it through the helpers. */
 #pragma GCC diagnostic push
+#if !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wformat-truncation"
+#endif
 
 /* "1.5" from units and a fraction of `scale` units (trailing zeros dropped). */
 static void put_fraction(char *buf, size_t size, uint64_t whole, uint64_t frac, uint64_t scale)

@@ -255,7 +255,8 @@ static void chain_begin(Chain *ch, SnNewChange *c)
     *ch = (Chain){.c = c, .first = sn_new_change_n_tasks(c)};
 }
 
-static void chain_vadd(Chain *ch, const char *kind, json_t *data, bool holds_setup, const char *fmt, va_list ap)
+_sn_printf_(5, 0) static void chain_vadd(Chain *ch, const char *kind, json_t *data, bool holds_setup, const char *fmt,
+                                         va_list ap)
 {
     if (ch->r < 0) {
         json_decref(data);

@@ -91,7 +91,7 @@ Test(configstate, patch_refuses_bad_keys_and_non_maps_with_snapds_messages)
 Test(configstate, changes_are_the_leaves_as_snapd_lists_them)
 {
     _sn_strv_free_ char **changes = NULL;
-    _sn_free_ char *out =
+    _sn_unused_ _sn_free_ char *out =
         patched("core", "{}", "{\"refresh\": {\"retain\": 3, \"hold\": \"forever\"}, \"x.y\": {}}", &changes);
     cr_assert_eq(sn_strv_length(changes), 3);
     cr_assert_str_eq(changes[0], "core.refresh.hold");

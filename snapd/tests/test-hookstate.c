@@ -275,7 +275,7 @@ Test(hookstate, configure_sees_the_patch_and_its_sets_are_stored_only_on_success
     json_decref(patch);
     _sn_free_ char *cookie2 = read_text("cookie");
     cr_assert_eq(sn_hookmgr_context(hooks, cookie2, &ctx), 0);
-    _sn_free_ char *u = ctl(ctx, 0, &r, "unset", "name", NULL);
+    _sn_unused_ _sn_free_ char *u = ctl(ctx, 0, &r, "unset", "name", NULL);
     _sn_free_ char *gone = ctl(ctx, 0, &r, "get", "name", NULL);
     cr_assert_str_eq(gone, "\n");
     sn_hook_context_unref(ctx);

@@ -416,7 +416,7 @@ Test(ifacestate_hooks, prepare_hook_reads_both_sides_and_sets_its_own_dynamic_at
     cr_assert_str_eq(missing, "no \"nope\" attribute");
     _sn_free_ char *other = ctl(ctx, &r, "get", ":db-server", "content", NULL);
     cr_assert_str_eq(other, "unknown plug or slot \"db-server\"");
-    _sn_free_ char *both = ctl(ctx, &r, "get", "--slot", "--plug", ":db");
+    _sn_unused_ _sn_free_ char *both = ctl(ctx, &r, "get", "--slot", "--plug", ":db");
     cr_assert_eq(r, -EINVAL);
 
     _sn_free_ char *s1 = ctl(ctx, &r, "set", ":db", "port=5432", "user.name=app");
@@ -574,7 +574,7 @@ Test(ifacestate_hooks, the_connect_task_stores_what_the_prepare_hook_set_and_a_f
     cr_assert_eq(d->status, SN_STATUS_DONE, "%s", sn_change_err(d));
     _sn_free_ char *none = stored_conns();
     cr_assert_str_eq(none, "[]");
-    _sn_free_ char *undo1 = read_text("undo-ran"); /* the disconnect-plug-db hook of the disconnect */
+    _sn_unused_ _sn_free_ char *undo1 = read_text("undo-ran"); /* the disconnect-plug-db hook of the disconnect */
     write_file("connect-status", "3\n", 0644);
     _sn_free_ char *undo_path = sn_strdup_printf("%s/undo-ran", root);
     unlink(undo_path);

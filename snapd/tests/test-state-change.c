@@ -279,7 +279,7 @@ Test(state_change, prune_drops_old_ready_changes_and_aborts_stale_ones)
     cr_assert_eq(pruned, 1);
     SnChange *gone = NULL;
     cr_assert_eq(sn_change_load(st, old_ready, &gone, NULL), -ENOENT);
-    _sn_cleanup_(sn_change_freep) SnChange *kept = load(fresh_ready);
+    _sn_unused_ _sn_cleanup_(sn_change_freep) SnChange *kept = load(fresh_ready);
 
     /* Four days on: the stale change is aborted, the empty one is dropped, the fresh one too. */
     cr_assert_eq(
@@ -308,7 +308,7 @@ Test(state_change, prune_keeps_at_most_max_ready)
     SnChange *gone = NULL;
     cr_assert_eq(sn_change_load(st, ids[0], &gone, NULL), -ENOENT);
     cr_assert_eq(sn_change_load(st, ids[1], &gone, NULL), -ENOENT);
-    _sn_cleanup_(sn_change_freep) SnChange *kept = load(ids[2]);
+    _sn_unused_ _sn_cleanup_(sn_change_freep) SnChange *kept = load(ids[2]);
 }
 
 Test(state_change, pruned_tasks_go_with_their_change)

@@ -395,8 +395,8 @@ Test(client_errors, kinds_become_snapds_cli_messages)
                                      NULL, NULL, &is_error);
     cr_assert_str_eq(m1, "snap \"foo\" is not installed");
     cr_assert_not(is_error, "remove of a missing snap is not a failure in snapd");
-    _sn_free_ char *m2 = message_for("snap-not-installed", "snap \"foo\" is not installed", "\"foo\"", "foo", "revert",
-                                     NULL, NULL, &is_error);
+    _sn_unused_ _sn_free_ char *m2 = message_for("snap-not-installed", "snap \"foo\" is not installed", "\"foo\"",
+                                                 "foo", "revert", NULL, NULL, &is_error);
     cr_assert(is_error);
     _sn_free_ char *m3 =
         message_for("snap-no-update-available", "no update", NULL, "foo", "refresh", NULL, NULL, &is_error);

@@ -347,3 +347,24 @@ Test(api_v2, snaps_carry_the_recorded_health_as_snapd)
     json_decref(j);
     json_decref(want);
 }
+
+/* Each early refusal of POST /v2/interfaces, in snapd's words (these once freed an uninitialized change). */
+Test(api_v2, interfaces_post_refusals)
+{
+    static const struct {
+        const char *body;
+        int status;
+        const char *message;
+    } cases[] = {
+        {"{}", 400, "interface action not specified"},
+        {"{\"action\":\"connect\",\"plugs\":[{},{}],\"slots\":[{}]}", 501,
+         "many-to-many operations are not implemented"},
+        {"{\"action\":\"frob\"}", 400, "unsupported interface action: \"frob\""},
+        {"{\"action\":\"connect\"}", 400, "at least one plug and slot is required"},
+    };
+    for (size_t i = 0; i < SN_ELEMENTSOF(cases); i++) {
+        json_t *j = call("POST", "/v2/interfaces", cases[i].body, cases[i].status);
+        cr_assert_str_eq(result_str(j, "message"), cases[i].message);
+        json_decref(j);
+    }
+}

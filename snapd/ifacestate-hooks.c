@@ -221,65 +221,19 @@ int sn_iface_tasks_add_to_change(const SnIfaceTaskSet *ts, SnNewChange *c, ssize
     return 0;
 }
 
-static int insert_wait(SnState *st, int64_t task, int64_t waits_for, SnError **reterr)
-{
-    _sn_stmt_ sqlite3_stmt *s = NULL;
-    int r = sn_state_prepare(st, "INSERT OR IGNORE INTO task_waits (task_id, wait_id) VALUES (?1, ?2)", &s, reterr);
-    if (r < 0)
-        return r;
-    sqlite3_bind_int64(s, 1, task);
-    sqlite3_bind_int64(s, 2, waits_for);
-    return sqlite3_step(s) == SQLITE_DONE ? 0 : sn_state_sql_error(st, reterr, "cannot store a task's wait");
-}
-
 int sn_iface_tasks_inject(SnState *st, const SnIfaceTaskSet *ts, int64_t change_id, int64_t main_task, SnError **reterr)
 {
     if (ts->n == 0)
         return 0;
-    _sn_free_ int64_t *ids = calloc(ts->n, sizeof(int64_t));
-    if (!ids)
+    _sn_cleanup_(sn_new_change_freep) SnNewChange *c = sn_new_change_new("inject", "");
+    if (!c || sn_iface_tasks_add_to_change(ts, c, -1, NULL) < 0)
         return -ENOMEM;
-    int64_t now = sn_state_now();
-    int r = 0;
-    for (size_t i = 0; r >= 0 && i < ts->n; i++) {
-        _sn_free_ char *data = json_dumps(ts->tasks[i].data, JSON_COMPACT);
-        if (!data)
-            return -ENOMEM;
-        _sn_stmt_ sqlite3_stmt *s = NULL;
-        r = sn_state_prepare(st,
-                             "INSERT INTO tasks (change_id, kind, summary, status, data, spawn_time) "
-                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                             &s, reterr);
-        if (r < 0)
-            return r;
-        sqlite3_bind_int64(s, 1, change_id);
-        sqlite3_bind_text(s, 2, ts->tasks[i].kind, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 3, ts->tasks[i].summary, -1, SQLITE_STATIC);
-        sqlite3_bind_int(s, 4, SN_STATUS_DO);
-        sqlite3_bind_text(s, 5, data, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 6, now);
-        if (sqlite3_step(s) != SQLITE_DONE)
-            return sn_state_sql_error(st, reterr, "cannot store an injected task");
-        ids[i] = sqlite3_last_insert_rowid(sn_state_db(st));
-    }
-    /* The links to the attrs task, once every task has its id. */
-    for (size_t i = 0; r >= 0 && i < ts->n; i++) {
-        if (ts->tasks[i].attrs_task < 0)
-            continue;
-        json_t *d = json_deep_copy(ts->tasks[i].data);
-        if (!d || json_object_set_new(d, "attrs-task", json_integer(ids[ts->tasks[i].attrs_task])) < 0) {
-            json_decref(d);
-            return -ENOMEM;
-        }
-        r = sn_task_set_data(st, ids[i], d, reterr);
-        json_decref(d);
-    }
-    /* The tasks that waited for main_task wait for the set's last one too (snapd's InjectTasks). */
+    /* The tasks that waited for main_task wait for the set too (snapd's InjectTasks). */
     _sn_free_ int64_t *halted = NULL;
     size_t n_halted = 0;
-    if (r >= 0) {
+    {
         _sn_stmt_ sqlite3_stmt *s = NULL;
-        r = sn_state_prepare(st, "SELECT task_id FROM task_waits WHERE wait_id = ?1", &s, reterr);
+        int r = sn_state_prepare(st, "SELECT task_id FROM task_waits WHERE wait_id = ?1", &s, reterr);
         if (r < 0)
             return r;
         sqlite3_bind_int64(s, 1, main_task);
@@ -294,9 +248,5 @@ int sn_iface_tasks_inject(SnState *st, const SnIfaceTaskSet *ts, int64_t change_
         if (rc != SQLITE_DONE)
             return sn_state_sql_error(st, reterr, "cannot read the tasks that wait for a task");
     }
-    for (size_t i = 0; r >= 0 && i < ts->n; i++)
-        r = insert_wait(st, ids[i], i > 0 ? ids[i - 1] : main_task, reterr);
-    for (size_t i = 0; r >= 0 && i < n_halted; i++)
-        r = insert_wait(st, halted[i], ids[ts->n - 1], reterr);
-    return r;
+    return sn_change_insert_tasks(st, change_id, c, sn_state_now(), &main_task, 1, halted, n_halted, reterr);
 }

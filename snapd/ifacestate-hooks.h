@@ -97,11 +97,11 @@ int sn_iface_tasks_disconnect(SnIfaceTaskSet *ts, const SnIfaceConnRef *ref, jso
 int sn_iface_tasks_add_to_change(const SnIfaceTaskSet *ts, SnNewChange *c, ssize_t after, size_t *ret_last);
 
 /*
- * Injects the set into change change_id after task main_task (lock held, inside the caller's
- * transaction; the run-hook handler's on-commit step is the place, so that the tasks and the main
- * task's success are stored together): the tasks are stored in Do, chained, the first waiting for
- * main_task, and every task that waited for main_task now waits for the last one as well. An empty
- * set does nothing. 0 or -errno with a message.
+ * Injects the set into change change_id after task main_task as snapd's InjectTasks (lock held,
+ * inside the caller's transaction; the run-hook handler's on-commit step is the place, so that the
+ * tasks and the main task's success are stored together): the tasks are stored in Do, chained, each
+ * waiting for main_task, and every task that waited for main_task now waits for all of them
+ * (sn_change_insert_tasks). An empty set does nothing. 0 or -errno with a message.
  */
 int sn_iface_tasks_inject(SnState *st, const SnIfaceTaskSet *ts, int64_t change_id, int64_t main_task,
                           SnError **reterr);

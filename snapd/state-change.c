@@ -236,9 +236,6 @@ int sn_change_find_conflict(SnState *st, const char *snap, SnConflict *ret, SnEr
     return 1;
 }
 
-static int insert_tasks(SnState *st, int64_t change_id, const SnNewChange *c, int64_t now, const int64_t *after,
-                        size_t n_after, const int64_t *before, size_t n_before, SnError **reterr);
-
 static int insert_new_change(SnState *st, const SnNewChange *c, int64_t now, int64_t *ret_id, SnError **reterr)
 {
     _sn_free_ char *data = json_dumps(c->data, JSON_COMPACT);
@@ -275,7 +272,7 @@ static int insert_new_change(SnState *st, const SnNewChange *c, int64_t now, int
         if (sqlite3_step(s) != SQLITE_DONE)
             return sn_state_sql_error(st, reterr, "cannot store a change's snaps");
     }
-    int r = insert_tasks(st, change_id, c, now, NULL, 0, NULL, 0, reterr);
+    int r = sn_change_insert_tasks(st, change_id, c, now, NULL, 0, NULL, 0, reterr);
     if (r < 0)
         return r;
     *ret_id = change_id;
@@ -295,12 +292,8 @@ static int insert_wait(SnState *st, int64_t task_id, int64_t wait_id, SnError **
     return 0;
 }
 
-/*
- * The tasks of c into change_id; each also waits for the task ids in after[] and is waited for by
- * those in before[].
- */
-static int insert_tasks(SnState *st, int64_t change_id, const SnNewChange *c, int64_t now, const int64_t *after,
-                        size_t n_after, const int64_t *before, size_t n_before, SnError **reterr)
+int sn_change_insert_tasks(SnState *st, int64_t change_id, const SnNewChange *c, int64_t now, const int64_t *after,
+                           size_t n_after, const int64_t *before, size_t n_before, SnError **reterr)
 {
     _sn_free_ int64_t *ids = calloc(c->n_tasks ? c->n_tasks : 1, sizeof(int64_t));
     if (!ids)
@@ -424,7 +417,7 @@ int sn_change_add_tasks(SnState *st, int64_t change_id, const SnNewChange *c, co
         goto fail;
     }
     sqlite3_finalize(SN_TAKE_PTR(s)); /* no statement in progress at the commit */
-    r = insert_tasks(st, change_id, c, sn_state_now(), after, n_after, before, n_before, reterr);
+    r = sn_change_insert_tasks(st, change_id, c, sn_state_now(), after, n_after, before, n_before, reterr);
     if (r < 0)
         goto fail;
     return sn_state_commit(st, reterr);

@@ -107,6 +107,14 @@ int sn_change_add_tasks(SnState *st, int64_t change_id, const SnNewChange *c, co
                         const int64_t *before, size_t n_before, SnError **reterr);
 
 /*
+ * The same without a transaction or a check of the change (inside the caller's transaction, for
+ * snapd's InjectTasks from a task handler): c's tasks in Do with their waits and links, each also
+ * waiting for after[] and waited for by before[]; spawn time now.
+ */
+int sn_change_insert_tasks(SnState *st, int64_t change_id, const SnNewChange *c, int64_t now, const int64_t *after,
+                           size_t n_after, const int64_t *before, size_t n_before, SnError **reterr);
+
+/*
  * Finds a change that is not ready and touches snap. Returns 1 and fills *ret (when given), 0
  * when there is none, -errno on error.
  */

@@ -208,6 +208,14 @@ Test(ifacestate_hooks, disconnect_chain_runs_the_hooks_first_and_a_removal_ignor
     cr_assert_eq(json_integer_value(json_object_get(ch->tasks[3].data, "attrs-task")), ch->tasks[4].id);
 }
 
+static bool waits_for(const SnTask *t, int64_t id)
+{
+    for (size_t i = 0; i < t->n_waits; i++)
+        if (t->waits[i] == id)
+            return true;
+    return false;
+}
+
 Test(ifacestate_hooks, injected_tasks_run_between_the_main_task_and_what_waited_for_it)
 {
     /* a -> b, and c waits for a too: injecting after a puts the set before b and c */
@@ -237,15 +245,20 @@ Test(ifacestate_hooks, injected_tasks_run_between_the_main_task_and_what_waited_
                         "run-hook Run hook prepare-plug-db of snap \"consumer\"\n"
                         "connect Connect consumer:db to provider:db-server\n"
                         "run-hook Run hook connect-slot-db-server of snap \"provider\"\n");
+    /* snapd's InjectTasks: every injected task waits for the main task (and the chain for its
+     * predecessor); every task that waited for the main task waits for all of the injected ones. */
     const SnTask *t = after->tasks;
     cr_assert_eq(t[3].n_waits, 1);
     cr_assert_eq(t[3].waits[0], t[0].id);
-    cr_assert_eq(t[4].waits[0], t[3].id);
-    cr_assert_eq(t[5].waits[0], t[4].id);
+    for (int i = 4; i <= 5; i++) {
+        cr_assert_eq(t[i].n_waits, 2, "task %d waits for %zu", i, t[i].n_waits);
+        cr_assert(waits_for(&t[i], t[0].id) && waits_for(&t[i], t[i - 1].id), "task %d", i);
+    }
     cr_assert_eq(t[3].status, SN_STATUS_DO);
     for (int i = 1; i <= 2; i++) {
-        cr_assert_eq(t[i].n_waits, 2, "task %d waits for %zu", i, t[i].n_waits);
-        cr_assert(t[i].waits[0] == t[5].id || t[i].waits[1] == t[5].id);
+        cr_assert_eq(t[i].n_waits, 4, "task %d waits for %zu", i, t[i].n_waits);
+        for (int k = 3; k <= 5; k++)
+            cr_assert(waits_for(&t[i], t[k].id), "task %d waits for %d", i, k);
     }
     cr_assert_eq(json_integer_value(json_object_get(t[3].data, "attrs-task")), t[4].id);
     cr_assert_eq(json_integer_value(json_object_get(t[5].data, "attrs-task")), t[4].id);

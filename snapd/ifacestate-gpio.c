@@ -41,29 +41,6 @@ int sn_ifacestate_gpio_unit(const char *instance, int64_t number, char **ret_nam
     return 0;
 }
 
-/* Runs systemctl with up to two arguments, output discarded. 0 or -EIO. */
-static int systemctl(const char *a1, const char *a2)
-{
-    pid_t pid = fork();
-    if (pid < 0)
-        return sn_negative_errno();
-    if (pid == 0) {
-        int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-        if (devnull >= 0) {
-            dup2(devnull, 1);
-            dup2(devnull, 2);
-        }
-        const char *bin = access("/usr/bin/systemctl", X_OK) == 0 ? "/usr/bin/systemctl" : "/bin/systemctl";
-        execl(bin, "systemctl", a1, a2, (char *)NULL);
-        _exit(127);
-    }
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return sn_negative_errno();
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
-}
-
 static bool contains(const int64_t *v, size_t n, int64_t x)
 {
     for (size_t i = 0; i < n; i++)
@@ -130,7 +107,7 @@ int sn_ifacestate_gpio_sync(const char *root, const char *instance, const int64_
         if (pin < 0 || contains(numbers, n, pin))
             continue;
         if (systemd) {
-            if (systemctl("disable", de->d_name) < 0 || systemctl("stop", de->d_name) < 0)
+            if (sn_systemctl("disable", de->d_name, NULL) < 0 || sn_systemctl("stop", de->d_name, NULL) < 0)
                 sn_error_set(ret_warning, -EIO, "cannot stop %s", de->d_name);
         } else if (exported(root, pin)) {
             (void)write_pin(root, "unexport", pin, ret_warning);
@@ -174,10 +151,10 @@ int sn_ifacestate_gpio_sync(const char *root, const char *instance, const int64_
         if (!systemd && !exported(root, numbers[i]))
             (void)write_pin(root, "export", numbers[i], ret_warning);
     }
-    if (systemd && reload && systemctl("daemon-reload", NULL) < 0)
+    if (systemd && reload && sn_systemctl("daemon-reload", NULL, NULL) < 0)
         sn_error_set(ret_warning, -EIO, "cannot reload systemd");
     for (char **u = started; systemd && r >= 0 && u && *u; u++)
-        if (systemctl("enable", *u) < 0 || systemctl("restart", *u) < 0)
+        if (sn_systemctl("enable", *u, NULL) < 0 || sn_systemctl("restart", *u, NULL) < 0)
             sn_error_set(ret_warning, -EIO, "cannot start %s", *u);
     return r;
 }

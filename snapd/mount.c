@@ -538,8 +538,7 @@ bool sn_mount_systemd_booted(void)
     return lstat("/run/systemd/system", &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Runs systemctl with the arguments (no shell: unit names hold backslashes). 0 or -EIO. */
-static int systemctl(const char *a1, const char *a2, const char *a3)
+int sn_systemctl(const char *a1, const char *a2, const char *a3)
 {
     pid_t pid = fork();
     if (pid < 0)
@@ -581,7 +580,7 @@ int sn_mount_snap_persistent(const char *root, const char *snap, const char *rev
         r = sn_write_file_atomic(AT_FDCWD, path, content, strlen(content), 0644);
     if (r < 0)
         return sn_error_set(reterr, r, "cannot write %s: %s", path, strerror(-r));
-    if (systemctl("daemon-reload", NULL, NULL) < 0 || systemctl("enable", "--now", unit) < 0)
+    if (sn_systemctl("daemon-reload", NULL, NULL) < 0 || sn_systemctl("enable", "--now", unit) < 0)
         return sn_error_set(reterr, -EIO, "cannot start %s", unit);
     return 0;
 }
@@ -594,10 +593,10 @@ int sn_umount_snap_persistent(const char *root, const char *blob, const char *wh
         if (!path)
             return -ENOMEM;
         if (access(path, F_OK) == 0) {
-            (void)systemctl("disable", "--now", unit);
+            (void)sn_systemctl("disable", "--now", unit);
             if (unlink(path) < 0 && errno != ENOENT)
                 return sn_error_set(reterr, sn_negative_errno(), "cannot remove %s: %m", path);
-            (void)systemctl("daemon-reload", NULL, NULL);
+            (void)sn_systemctl("daemon-reload", NULL, NULL);
         }
     }
     return sn_umount_snap(blob, where, reterr);

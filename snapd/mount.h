@@ -84,6 +84,10 @@ char *sn_mount_unit_content(const char *snap_name, const char *revision, const c
 /* True when systemd is PID 1 (as sd_booted(): /run/systemd/system exists). */
 bool sn_mount_systemd_booted(void);
 
+/* Runs systemctl with up to three arguments (NULL ends them; no shell: unit names hold backslashes),
+ * output discarded. 0, -EIO when it failed, -errno when it could not run. */
+int sn_systemctl(const char *a1, const char *a2, const char *a3);
+
 /*
  * What the daemon calls. On a system where systemd is PID 1 and root is "" (the real root), does
  * as snapd: writes the mount unit to /etc/systemd/system (atomically), reloads systemd and enables

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "configstate.h"
+#include "ctlcmd-internal.h"
 #include "fd-util.h"
 #include "ifacestate.h"
 #include "snap-yaml.h"
@@ -48,7 +49,7 @@ static void indent(SnBuf *b, int depth)
         sn_buf_putc(b, '\t');
 }
 
-static int key_cmp(const void *a, const void *b)
+int sn_ctlcmd_key_cmp(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
@@ -70,7 +71,7 @@ static void put_json(SnBuf *b, json_t *v, int depth)
         const char *k;
         json_t *sub;
         json_object_foreach(v, k, sub) keys[i++] = k;
-        qsort(keys, n, sizeof(*keys), key_cmp);
+        qsort(keys, n, sizeof(*keys), sn_ctlcmd_key_cmp);
         sn_buf_putc(b, '{');
         for (i = 0; i < n; i++) {
             indent(b, depth + 1);
@@ -119,23 +120,12 @@ char *sn_ctl_json_indent(json_t *v)
 
 /* ---- argument parsing (the part of go-flags snapctl relies on) ---- */
 
-typedef struct Flag {
-    const char *long_name; /* without "--" */
-    char short_name;       /* 0 when none */
-    bool takes_value;
-} Flag;
-
-typedef struct Parsed {
-    char **positional;
-    const char *values[16]; /* per flag: "" for a bool flag given, the value, or NULL */
-} Parsed;
-
-static void parsed_done(Parsed *p)
+void sn_ctlcmd_parsed_done(Parsed *p)
 {
     sn_strv_free(p->positional);
 }
 
-static int parse_args(char *const *args, const Flag *flags, size_t n_flags, Parsed *p, SnError **reterr)
+int sn_ctlcmd_parse_args(char *const *args, const Flag *flags, size_t n_flags, Parsed *p, SnError **reterr)
 {
     bool options = true;
     for (char *const *a = args; *a; a++) {
@@ -197,19 +187,7 @@ static int parse_args(char *const *args, const Flag *flags, size_t n_flags, Pars
 
 /* ---- shared helpers ---- */
 
-typedef struct Cmd {
-    SnState *st;
-    SnHookContext *ctx;
-    const SnCtlServices *services;
-    const char *name;
-    uid_t uid;
-    SnBuf out;
-    SnBuf err;
-    int exit_code;
-    int64_t wait_change; /* start/stop/restart: the change the answer waits for */
-} Cmd;
-
-static int need_context(Cmd *c, SnError **reterr)
+int sn_ctlcmd_need_context(Cmd *c, SnError **reterr)
 {
     if (!c->ctx)
         return sn_error_set(reterr, -EINVAL,
@@ -218,7 +196,7 @@ static int need_context(Cmd *c, SnError **reterr)
 }
 
 /* The snap.yaml of the context's snap at its current revision. */
-static int current_info(Cmd *c, SnSnapInfo **ret, SnError **reterr)
+int sn_ctlcmd_current_info(Cmd *c, SnSnapInfo **ret, SnError **reterr)
 {
     const char *snap = sn_hook_context_snap(c->ctx);
     sn_state_lock(c->st);
@@ -247,7 +225,7 @@ static int current_info(Cmd *c, SnSnapInfo **ret, SnError **reterr)
     return r;
 }
 
-static bool is_interface_hook(const char *hook)
+bool sn_ctlcmd_is_interface_hook(const char *hook)
 {
     static const char *const prefixes[] = {"prepare-plug-", "prepare-slot-", "unprepare-plug-",  "unprepare-slot-",
                                            "connect-plug-", "connect-slot-", "disconnect-plug-", "disconnect-slot-"};
@@ -255,360 +233,6 @@ static bool is_interface_hook(const char *hook)
         if (sn_startswith(hook, prefixes[i]))
             return true;
     return false;
-}
-
-/* ---- get ---- */
-
-/* snapd's printPatch: one key prints its value (strings bare, unless typed), else the document. */
-static int print_patch(Cmd *c, json_t *patch, char *const *keys, bool document, bool typed)
-{
-    json_t *show = patch;
-    if (!document && keys[0] && !keys[1])
-        show = json_object_get(patch, keys[0]); /* NULL when unset */
-    if (typed && !show)
-        sn_buf_puts(&c->out, "null\n");
-    else if (!typed && json_is_string(show))
-        sn_buf_printf(&c->out, "%s\n", json_string_value(show));
-    else if (!show)
-        sn_buf_puts(&c->out, "\n");
-    else {
-        _sn_free_ char *text = sn_ctl_json_indent(show);
-        if (!text)
-            return -ENOMEM;
-        sn_buf_printf(&c->out, "%s\n", text);
-    }
-    return 0;
-}
-
-/* ---- interface attributes: snapctl get/set :NAME in interface hooks ---- */
-
-/* Whether an interface hook is of the plug side ("prepare-plug-X", "disconnect-plug-X", ...). */
-static bool is_plug_hook(const char *hook)
-{
-    const char *dash = hook ? strchr(hook, '-') : NULL;
-    return dash && sn_startswith(dash, "-plug-");
-}
-
-/*
- * snapd's getAttribute: the value (new reference) at the dotted path parts of attrs; -ENOENT
- * "no \"a.b\" attribute" naming the path up to the missing part, -EINVAL when it goes through a
- * value that is not a map.
- */
-static int attr_lookup(json_t *attrs, char *const *parts, const char *snap, json_t **ret, SnError **reterr)
-{
-    json_t *v = attrs;
-    SnBuf path = {0};
-    int r = 0;
-    for (size_t i = 0; parts[i]; i++) {
-        sn_buf_printf(&path, "%s%s", i ? "." : "", parts[i]);
-        if (!json_is_object(v)) {
-            r = sn_error_set(reterr, -EINVAL, "snap \"%s\" attribute \"%.*s\" is not a map", snap,
-                             (int)(path.len - strlen(parts[i]) - 1), path.data ? path.data : "");
-            break;
-        }
-        v = json_object_get(v, parts[i]);
-        if (!v) {
-            r = sn_error_set(reterr, -ENOENT, "no \"%s\" attribute", path.data ? path.data : "");
-            break;
-        }
-    }
-    sn_buf_done(&path);
-    if (r >= 0)
-        *ret = json_incref(v);
-    return r;
-}
-
-/* The own side of the hook is plug_side; its plug or slot must be name (snapd's validatePlugOrSlot). */
-static int own_side_check(Cmd *c, bool plug_side, const char *name, SnError **reterr)
-{
-    _sn_free_ char *own = NULL;
-    json_t *st = NULL, *dyn = NULL;
-    int r = sn_hook_context_attrs(c->ctx, c->st, plug_side, &own, &st, &dyn, reterr);
-    json_decref(st);
-    json_decref(dyn);
-    if (r >= 0 && !SN_STREQ(own, name))
-        r = sn_error_set(reterr, -EINVAL, "unknown plug or slot \"%s\"", name);
-    return r;
-}
-
-/* snapctl get [--plug|--slot] :NAME KEY...: the static attribute, else the dynamic one, of the chosen side. */
-static int get_interface_setting(Cmd *c, const char *name, char *const *keys, bool document, bool typed,
-                                 bool force_plug, bool force_slot, SnError **reterr)
-{
-    const char *hook = sn_hook_context_hook(c->ctx);
-    if (!is_interface_hook(hook))
-        return sn_error_set(reterr, -EINVAL,
-                            "interface attributes can only be read during the execution of interface hooks");
-    if (sn_hook_context_attrs_task(c->ctx) <= 0)
-        return sn_error_set(reterr, -ENOENT, "internal error: cannot find attrs task");
-    if (force_plug && force_slot)
-        return sn_error_set(reterr, -EINVAL, "cannot use --plug and --slot together");
-    bool plug_side = is_plug_hook(hook);
-    _sn_free_ char *side_name = NULL;
-    json_t *stat = NULL, *dyn = NULL, *patch = json_object();
-    sn_state_lock(c->st);
-    int r = patch ? own_side_check(c, plug_side, name, reterr) : -ENOMEM;
-    if (r >= 0)
-        r = sn_hook_context_attrs(c->ctx, c->st, force_plug || (plug_side && !force_slot), &side_name, &stat, &dyn,
-                                  reterr);
-    sn_state_unlock(c->st);
-    for (char *const *k = keys; r >= 0 && *k; k++) {
-        _sn_strv_free_ char **parts = NULL;
-        json_t *value = NULL;
-        r = sn_configstate_parse_key(*k, &parts, reterr);
-        if (r >= 0 && !parts)
-            r = sn_error_set(reterr, -EINVAL, "invalid option name: \"\"");
-        if (r < 0)
-            break;
-        r = attr_lookup(stat, parts, sn_hook_context_snap(c->ctx), &value, NULL);
-        if (r == -ENOENT)
-            r = attr_lookup(dyn, parts, sn_hook_context_snap(c->ctx), &value, reterr);
-        else if (r < 0)
-            r = attr_lookup(stat, parts, sn_hook_context_snap(c->ctx), &value, reterr);
-        if (r >= 0 && json_object_set_new(patch, *k, value) < 0)
-            r = -ENOMEM;
-    }
-    if (r >= 0)
-        r = print_patch(c, patch, keys, document, typed);
-    json_decref(patch);
-    json_decref(stat);
-    json_decref(dyn);
-    return r;
-}
-
-/*
- * snapctl set :NAME KEY=VALUE... in a prepare hook: stages the own side's dynamic attributes (JSON
- * values when they parse, else strings); a static attribute cannot be overwritten.
- */
-static int set_interface_setting(Cmd *c, const char *name, char *const *values, SnError **reterr)
-{
-    if (sn_hook_context_attrs_task(c->ctx) <= 0)
-        return sn_error_set(reterr, -ENOENT, "internal error: cannot find attrs task");
-    bool plug_side = is_plug_hook(sn_hook_context_hook(c->ctx));
-    const char *snap = sn_hook_context_snap(c->ctx);
-    _sn_free_ char *own = NULL;
-    json_t *stat = NULL, *dyn = NULL;
-    sn_state_lock(c->st);
-    int r = own_side_check(c, plug_side, name, reterr);
-    if (r >= 0)
-        r = sn_hook_context_attrs(c->ctx, c->st, plug_side, &own, &stat, &dyn, reterr);
-    sn_state_unlock(c->st);
-    for (char *const *a = values; r >= 0 && a && *a; a++) {
-        const char *eq = strchr(*a, '=');
-        if (!eq) {
-            r = sn_error_set(reterr, -EINVAL, "invalid parameter: \"%s\" (want key=value)", *a);
-            break;
-        }
-        _sn_free_ char *key = strndup(*a, (size_t)(eq - *a));
-        _sn_strv_free_ char **parts = NULL;
-        SnError *e = NULL;
-        r = key ? sn_configstate_parse_key(key, &parts, &e) : -ENOMEM;
-        if (r >= 0 && !parts)
-            r = sn_error_set(&e, -EINVAL, "invalid option name: \"\"");
-        if (r >= 0 && json_object_get(stat, parts[0]))
-            r = sn_error_set(&e, -EINVAL, "attribute \"%s\" cannot be overwritten", key);
-        json_t *value = r >= 0 ? json_loads(eq + 1, JSON_DECODE_ANY, NULL) : NULL;
-        if (r >= 0 && !value)
-            value = json_string(eq + 1);
-        json_t *one = value ? json_object() : NULL;
-        if (r >= 0 && (!one || json_object_set_new(one, key, value) < 0)) {
-            if (!one)
-                json_decref(value);
-            r = -ENOMEM;
-        } else if (r >= 0)
-            r = sn_configstate_patch(dyn, snap, one, NULL, &e);
-        json_decref(one);
-        if (r < 0 && r != -ENOMEM)
-            sn_error_set(reterr, r, "cannot set attribute: %s", sn_error_message(e, r));
-        sn_error_free(e);
-    }
-    if (r >= 0)
-        r = sn_hook_context_stage_attrs(c->ctx, plug_side, dyn);
-    json_decref(stat);
-    json_decref(dyn);
-    return r;
-}
-
-static int cmd_get(Cmd *c, char *const *args, SnError **reterr)
-{
-    static const Flag flags[] = {
-        {"d", 'd', false},      {"t", 't', false},    {"slot", 0, false}, {"plug", 0, false},    {"view", 0, false},
-        {"previous", 0, false}, {"default", 0, true}, {"with", 0, true},  {"wait-for", 0, true},
-    };
-    _sn_cleanup_(parsed_done) Parsed p = {0};
-    int r = parse_args(args, flags, SN_ELEMENTSOF(flags), &p, reterr);
-    if (r < 0)
-        return r;
-    bool document = p.values[0], typed = p.values[1];
-    if (!p.positional)
-        return sn_error_set(reterr, -EINVAL, "get which option?");
-    r = need_context(c, reterr);
-    if (r < 0)
-        return r;
-    if (typed && document)
-        return sn_error_set(reterr, -EINVAL, "cannot use -d and -t together");
-    if (p.values[5] && !p.values[4])
-        return sn_error_set(reterr, -EINVAL, "cannot use --previous without --view");
-    if (p.values[6] && !p.values[4])
-        return sn_error_set(reterr, -EINVAL, "cannot use --default with non-confdb read (missing --view)");
-    if (p.values[7] && !p.values[4])
-        return sn_error_set(reterr, -EINVAL, "cannot use --with with non-confdb read (missing --view)");
-    const char *spec = p.positional[0];
-    if (strchr(spec, ':')) {
-        const char *colon = strchr(spec, ':');
-        if (!colon[1])
-            return sn_error_set(reterr, -EINVAL, "plug or slot name not provided");
-        if (colon != spec)
-            return sn_error_set(reterr, -EINVAL, "\"snapctl get %s\" not supported, use \"snapctl get :%s\" instead",
-                                spec, colon + 1);
-        if (p.values[4])
-            return sn_error_set(reterr, -EINVAL, "cannot use --view: confdb is not supported by this daemon");
-        if (!p.positional[1])
-            return sn_error_set(reterr, -EINVAL, "get which attribute?");
-        return get_interface_setting(c, colon + 1, p.positional + 1, document, typed, p.values[3], p.values[2], reterr);
-    }
-    if (p.values[2] || p.values[3])
-        return sn_error_set(reterr, -EINVAL, "cannot use --plug or --slot without <snap>:<plug|slot> argument");
-
-    json_t *patch = json_object();
-    if (!patch)
-        return -ENOMEM;
-    sn_state_lock(c->st);
-    for (char **k = p.positional; r >= 0 && *k; k++) {
-        json_t *value = NULL;
-        SnError *e = NULL;
-        int g = sn_hook_context_config_get(c->ctx, c->st, *k, &value, &e);
-        if (g == -ENOENT) {
-            /* not set: left out */
-        } else if (g < 0) {
-            r = sn_error_set(reterr, g, "%s", sn_error_message(e, g));
-        } else if (json_object_set_new(patch, *k, value) < 0)
-            r = -ENOMEM;
-        sn_error_free(e);
-    }
-    sn_state_unlock(c->st);
-    if (r < 0) {
-        json_decref(patch);
-        return r;
-    }
-    r = print_patch(c, patch, p.positional, document, typed);
-    json_decref(patch);
-    return r;
-}
-
-/* ---- set / unset ---- */
-
-static int cmd_set(Cmd *c, char *const *args, SnError **reterr)
-{
-    static const Flag flags[] = {{"s", 's', false}, {"t", 't', false}, {"view", 0, false}, {"wait-for", 0, true}};
-    _sn_cleanup_(parsed_done) Parsed p = {0};
-    int r = parse_args(args, flags, SN_ELEMENTSOF(flags), &p, reterr);
-    if (r < 0)
-        return r;
-    if (!p.positional)
-        return sn_error_set(reterr, -EINVAL, "set which option?");
-    r = need_context(c, reterr);
-    if (r < 0)
-        return r;
-    bool string = p.values[0], typed = p.values[1];
-    if (typed && string)
-        return sn_error_set(reterr, -EINVAL, "cannot use -t and -s together");
-    const char *spec = p.positional[0];
-    if (!strchr(spec, '=') && strchr(spec, ':')) {
-        const char *colon = strchr(spec, ':');
-        if (!colon[1])
-            return sn_error_set(reterr, -EINVAL, "plug or slot name not provided");
-        if (colon != spec)
-            return sn_error_set(reterr, -EINVAL, "\"snapctl set %s\" not supported, use \"snapctl set :%s\" instead",
-                                spec, colon + 1);
-        if (p.values[2])
-            return sn_error_set(reterr, -EINVAL, "cannot use --view: confdb is not supported by this daemon");
-        const char *hook = sn_hook_context_hook(c->ctx);
-        if (!hook || !(sn_startswith(hook, "prepare-plug-") || sn_startswith(hook, "prepare-slot-")))
-            return sn_error_set(reterr, -EINVAL,
-                                "interface attributes can only be set during the execution of prepare hooks");
-        return set_interface_setting(c, colon + 1, p.positional + 1, reterr);
-    }
-    /* snapd's ParseConfigValues, then one Set per key in order */
-    json_t *patches = json_array();
-    if (!patches)
-        return -ENOMEM;
-    for (char **a = p.positional; r >= 0 && *a; a++) {
-        const char *eq = strchr(*a, '=');
-        json_t *value = NULL;
-        _sn_free_ char *key = NULL;
-        size_t len = strlen(*a);
-        if (!eq && len > 0 && (*a)[len - 1] == '!') {
-            if (len == 1) {
-                r = sn_error_set(reterr, -EINVAL, "configuration keys cannot be empty (use key! to unset a key)");
-                break;
-            }
-            key = strndup(*a, len - 1);
-            value = json_null();
-        } else if (!eq) {
-            r = sn_error_set(reterr, -EINVAL, "invalid configuration: \"%s\" (want key=value)", *a);
-            break;
-        } else if (eq == *a) {
-            r = sn_error_set(reterr, -EINVAL, "configuration keys cannot be empty");
-            break;
-        } else {
-            key = strndup(*a, (size_t)(eq - *a));
-            json_error_t jerr;
-            value = string ? NULL : json_loads(eq + 1, JSON_DECODE_ANY, &jerr);
-            if (!value && typed && !string) {
-                r = sn_error_set(reterr, -EINVAL, "failed to parse JSON: %s", jerr.text);
-                break;
-            }
-            if (!value)
-                value = json_string(eq + 1);
-        }
-        json_t *one = key && value ? json_object() : NULL;
-        if (!one || json_object_set_new(one, key, value) < 0 || json_array_append_new(patches, one) < 0) {
-            if (!one)
-                json_decref(value);
-            r = -ENOMEM;
-        }
-    }
-    if (r >= 0) {
-        sn_state_lock(c->st);
-        size_t i;
-        json_t *one;
-        json_array_foreach(patches, i, one)
-        {
-            r = sn_hook_context_config_patch(c->ctx, c->st, one, reterr);
-            if (r < 0)
-                break;
-        }
-        sn_state_unlock(c->st);
-    }
-    json_decref(patches);
-    return r;
-}
-
-static int cmd_unset(Cmd *c, char *const *args, SnError **reterr)
-{
-    static const Flag flags[] = {{"view", 0, false}, {"wait-for", 0, true}};
-    _sn_cleanup_(parsed_done) Parsed p = {0};
-    int r = parse_args(args, flags, SN_ELEMENTSOF(flags), &p, reterr);
-    if (r < 0)
-        return r;
-    if (!p.positional)
-        return sn_error_set(reterr, -EINVAL, "unset which option?");
-    r = need_context(c, reterr);
-    if (r < 0)
-        return r;
-    if (p.values[0])
-        return sn_error_set(reterr, -EINVAL, "cannot use --view: confdb is not supported by this daemon");
-    sn_state_lock(c->st);
-    for (char **k = p.positional; *k; k++) {
-        json_t *one = json_pack("{s:n}", *k);
-        /* snapd ignores what Set says here (an invalid key unsets nothing) */
-        if (one)
-            (void)sn_hook_context_config_patch(c->ctx, c->st, one, NULL);
-        json_decref(one);
-    }
-    sn_state_unlock(c->st);
-    return 0;
 }
 
 /* ---- set-health ---- */
@@ -643,8 +267,8 @@ static size_t utf8_runes(const char *s, size_t *ret_offset_of_69)
 static int cmd_set_health(Cmd *c, char *const *args, SnError **reterr)
 {
     static const Flag flags[] = {{"code", 0, true}};
-    _sn_cleanup_(parsed_done) Parsed p = {0};
-    int r = parse_args(args, flags, SN_ELEMENTSOF(flags), &p, reterr);
+    _sn_cleanup_(sn_ctlcmd_parsed_done) Parsed p = {0};
+    int r = sn_ctlcmd_parse_args(args, flags, SN_ELEMENTSOF(flags), &p, reterr);
     if (r < 0)
         return r;
     if (!p.positional)
@@ -690,7 +314,7 @@ static int cmd_set_health(Cmd *c, char *const *args, SnError **reterr)
         msg = strdup("");
     if (!msg)
         return -ENOMEM;
-    r = need_context(c, reterr);
+    r = sn_ctlcmd_need_context(c, reterr);
     if (r < 0)
         return r;
     char rb[24];
@@ -755,8 +379,8 @@ static bool parse_conn_ref(const char *ref, char *buf, size_t size, const char *
 static int cmd_is_connected(Cmd *c, char *const *args, SnError **reterr)
 {
     static const Flag flags[] = {{"list", 0, false}, {"pid", 0, true}, {"apparmor-label", 0, true}};
-    _sn_cleanup_(parsed_done) Parsed p = {0};
-    int r = parse_args(args, flags, SN_ELEMENTSOF(flags), &p, reterr);
+    _sn_cleanup_(sn_ctlcmd_parsed_done) Parsed p = {0};
+    int r = sn_ctlcmd_parse_args(args, flags, SN_ELEMENTSOF(flags), &p, reterr);
     if (r < 0)
         return r;
     bool list = p.values[0];
@@ -765,12 +389,12 @@ static int cmd_is_connected(Cmd *c, char *const *args, SnError **reterr)
         return sn_error_set(reterr, -EINVAL, "cannot specify both a plug/slot name and --list");
     if (!name && !list)
         return sn_error_set(reterr, -EINVAL, "must specify either a plug/slot name or --list");
-    r = need_context(c, reterr);
+    r = sn_ctlcmd_need_context(c, reterr);
     if (r < 0)
         return r;
     const char *snap = sn_hook_context_snap(c->ctx);
     _sn_cleanup_(sn_snap_info_freep) SnSnapInfo *info = NULL;
-    r = current_info(c, &info, reterr);
+    r = sn_ctlcmd_current_info(c, &info, reterr);
     if (r < 0)
         return r;
     if (name && !has_plug_or_slot(info, name))
@@ -848,7 +472,7 @@ static int cmd_is_connected(Cmd *c, char *const *args, SnError **reterr)
     if (list) {
         size_t n = sn_strv_length(names);
         if (n)
-            qsort(names, n, sizeof(*names), key_cmp);
+            qsort(names, n, sizeof(*names), sn_ctlcmd_key_cmp);
         for (size_t i = 0; i < n; i++)
             sn_buf_printf(&c->out, "%s\n", names[i]);
         sn_strv_free(names);
@@ -860,149 +484,6 @@ static int cmd_is_connected(Cmd *c, char *const *args, SnError **reterr)
     return SN_CTL_UNSUCCESSFUL;
 }
 
-/* ---- services ---- */
-
-/* snapd's getServiceInfos: NAME.APP names (or NAME: all) of the snap's services. */
-static int service_names(Cmd *c, const SnSnapInfo *info, char *const *wanted, char ***ret, SnError **reterr)
-{
-    const char *snap = sn_hook_context_snap(c->ctx);
-    char **out = NULL;
-    bool all = !wanted || !wanted[0];
-    for (char *const *w = wanted; !all && w && *w; w++)
-        all = SN_STREQ(*w, snap);
-    int r = 0;
-    if (all) {
-        for (size_t i = 0; r >= 0 && i < info->n_apps; i++)
-            if (info->apps[i].daemon) {
-                _sn_free_ char *n = sn_strdup_printf("%s.%s", snap, info->apps[i].name);
-                r = n ? sn_strv_push(&out, n) : -ENOMEM;
-            }
-    } else {
-        for (char *const *w = wanted; r >= 0 && *w; w++) {
-            const SnApp *app = NULL;
-            size_t len = strlen(snap);
-            if (strncmp(*w, snap, len) == 0 && (*w)[len] == '.')
-                app = sn_snap_info_find_app(info, *w + len + 1);
-            if (!app || !app->daemon) {
-                r = sn_error_set(reterr, -ENOENT, "unknown service: \"%s\"", *w);
-                break;
-            }
-            r = sn_strv_push(&out, *w);
-        }
-    }
-    if (r < 0) {
-        sn_strv_free(out);
-        return r;
-    }
-    if (out)
-        qsort(out, sn_strv_length(out), sizeof(*out), key_cmp);
-    *ret = out;
-    return 0;
-}
-
-/* Go's tabwriter (minwidth 5, tabwidth 3, padding 2, ' ') over rows of 4 cells; the last is not padded. */
-static void put_table(SnBuf *b, char *rows[][4], size_t n)
-{
-    size_t width[3] = {0};
-    for (size_t i = 0; i < n; i++)
-        for (size_t k = 0; k < 3; k++)
-            width[k] = SN_MAX(width[k], strlen(rows[i][k]) + 2);
-    for (size_t k = 0; k < 3; k++)
-        width[k] = SN_MAX(width[k], 5);
-    for (size_t i = 0; i < n; i++)
-        sn_buf_printf(b, "%-*s%-*s%-*s%s\n", (int)width[0], rows[i][0], (int)width[1], rows[i][1], (int)width[2],
-                      rows[i][2], rows[i][3]);
-}
-
-static const char *service_notes(const SnSnapInfo *info, const char *svc)
-{
-    const SnApp *app = sn_snap_info_find_app(info, strchr(svc, '.') + 1);
-    if (app && app->timer)
-        return "timer-activated";
-    if (app && app->n_sockets)
-        return "socket-activated";
-    if (app && app->activates_on)
-        return "dbus-activated";
-    return "-";
-}
-
-static int cmd_services(Cmd *c, char *const *args, SnError **reterr)
-{
-    static const Flag flags[] = {{"global", 'g', false}, {"user", 'u', false}};
-    _sn_cleanup_(parsed_done) Parsed p = {0};
-    int r = parse_args(args, flags, SN_ELEMENTSOF(flags), &p, reterr);
-    if (r < 0)
-        return r;
-    r = need_context(c, reterr);
-    if (r < 0)
-        return r;
-    if (p.values[0] && p.values[1])
-        return sn_error_set(reterr, -EINVAL, "cannot combine --global and --user switches.");
-    _sn_cleanup_(sn_snap_info_freep) SnSnapInfo *info = NULL;
-    r = current_info(c, &info, reterr);
-    if (r < 0)
-        return r;
-    _sn_strv_free_ char **names = NULL;
-    r = service_names(c, info, p.positional, &names, reterr);
-    if (r < 0 || !names)
-        return r;
-    if (!c->services || !c->services->status)
-        return sn_error_set(reterr, -ENOTSUP, "cannot query services: no service manager is running");
-    size_t n = sn_strv_length(names);
-    char *(*rows)[4] = calloc(n + 1, sizeof(*rows));
-    if (!rows)
-        return -ENOMEM;
-    rows[0][0] = "Service";
-    rows[0][1] = "Startup";
-    rows[0][2] = "Current";
-    rows[0][3] = "Notes";
-    for (size_t i = 0; r >= 0 && i < n; i++) {
-        bool enabled = false, active = false;
-        SnError *e = NULL;
-        r = c->services->status(c->services->userdata, names[i], &enabled, &active);
-        if (r < 0)
-            r = sn_error_set(reterr, r, "cannot get the status of service \"%s\": %s", names[i], strerror(-r));
-        sn_error_free(e);
-        rows[i + 1][0] = names[i];
-        rows[i + 1][1] = enabled ? "enabled" : "disabled";
-        rows[i + 1][2] = active ? "active" : "inactive";
-        rows[i + 1][3] = (char *)service_notes(info, names[i]);
-    }
-    if (r >= 0)
-        put_table(&c->out, rows, n + 1);
-    free(rows);
-    return r;
-}
-
-static int cmd_service_control(Cmd *c, char *const *args, SnError **reterr)
-{
-    const char *flag = SN_STREQ(c->name, "start") ? "enable" : SN_STREQ(c->name, "stop") ? "disable" : "reload";
-    const Flag flags[] = {{flag, 0, false}, {"system", 0, false}, {"user", 0, false}, {"users", 0, true}};
-    _sn_cleanup_(parsed_done) Parsed p = {0};
-    int r = parse_args(args, flags, SN_ELEMENTSOF(flags), &p, reterr);
-    if (r < 0)
-        return r;
-    if (p.values[2] || p.values[3])
-        return sn_error_set(reterr, -EINVAL, "user services are not supported");
-    if (!p.positional)
-        return sn_error_set(reterr, -EINVAL,
-                            "the required argument `<service> (at least 1 argument)` was not provided");
-    if (!c->ctx)
-        return sn_error_set(reterr, -EINVAL,
-                            "cannot invoke snapctl operation commands (here \"%s\") from outside of a snap", c->name);
-    _sn_cleanup_(sn_snap_info_freep) SnSnapInfo *info = NULL;
-    r = current_info(c, &info, reterr);
-    if (r < 0)
-        return r;
-    _sn_strv_free_ char **names = NULL;
-    r = service_names(c, info, p.positional, &names, reterr);
-    if (r < 0 || !names)
-        return r;
-    if (!c->services || !c->services->control)
-        return sn_error_set(reterr, -ENOTSUP, "cannot %s services: no service manager is running", c->name);
-    return c->services->control(c->services->userdata, c->ctx, c->name, names, p.values[0], &c->wait_change, reterr);
-}
-
 /* ---- dispatch ---- */
 
 typedef struct Command {
@@ -1012,15 +493,15 @@ typedef struct Command {
 } Command;
 
 static const Command commands[] = {
-    {"get", cmd_get, "Print either configuration options or interface connection settings"},
-    {"set", cmd_set, "Set either configuration options or interface connection settings"},
-    {"unset", cmd_unset, "Remove configuration options"},
+    {"get", sn_ctlcmd_get, "Print either configuration options or interface connection settings"},
+    {"set", sn_ctlcmd_set, "Set either configuration options or interface connection settings"},
+    {"unset", sn_ctlcmd_unset, "Remove configuration options"},
     {"set-health", cmd_set_health, "Report the health status of a snap"},
     {"is-connected", cmd_is_connected, "Return success if the given plug or slot is connected"},
-    {"services", cmd_services, "Query the status of services"},
-    {"start", cmd_service_control, "Start services"},
-    {"stop", cmd_service_control, "Stop services"},
-    {"restart", cmd_service_control, "Restart services"},
+    {"services", sn_ctlcmd_services, "Query the status of services"},
+    {"start", sn_ctlcmd_service_control, "Start services"},
+    {"stop", sn_ctlcmd_service_control, "Stop services"},
+    {"restart", sn_ctlcmd_service_control, "Restart services"},
 };
 
 /* snapd's nonRootAllowed */

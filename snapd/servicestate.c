@@ -18,24 +18,10 @@
 #include "macros.h"
 #include "service-def.h"
 #include "service-units.h"
+#include "servicestate-internal.h"
 #include "state-change.h"
 #include "state-snap.h"
 #include "strutil.h"
-
-struct SnServiceMgr {
-    SnState *st;
-    char *root;
-    char *snap_command;
-    char *notify_socket;
-    char **extra_env;
-    char *environment_file;
-    char *run_dir;
-    int64_t window_ns;
-    pthread_t loop_thread;
-    SnSupervisor *sup;
-    SnCtlServices ctl;
-    SnTaskRunner *runner; /* from sn_servicemgr_register, for snapctl's changes */
-};
 
 /* ---- helpers ---- */
 
@@ -97,16 +83,7 @@ int sn_servicemgr_current_info(SnState *st, const char *root, const char *snap, 
     return 0;
 }
 
-/* The supervised (system) services of the snap's current revision, with the units written. */
-typedef struct SnapServices {
-    SnSnapInfo *info;
-    char *revision;
-    bool active;
-    SnServiceDef *defs;
-    size_t n;
-} SnapServices;
-
-static void snap_services_done(SnapServices *s)
+void sn_servicemgr_snap_services_done(SnapServices *s)
 {
     sn_service_defs_free(s->defs, s->n);
     sn_snap_info_free(s->info);
@@ -130,8 +107,8 @@ static bool unit_exists(const char *root, const SnServiceDef *d)
  * for the first time (unless install-mode: disable, or per `enabled` when given: a list of names
  * that were enabled before a remove) and reads each one's enablement back into defs[i].enabled.
  */
-static int load_snap_services(SnServiceMgr *m, const char *snap, bool write_units, json_t *enabled, SnapServices *ret,
-                              SnError **reterr)
+int sn_servicemgr_load_snap_services(SnServiceMgr *m, const char *snap, bool write_units, json_t *enabled,
+                                     SnapServices *ret, SnError **reterr)
 {
     SnapServices s = {0};
     int r = sn_servicemgr_current_info(m->st, m->root, snap, &s.info, &s.revision, &s.active, reterr);
@@ -142,14 +119,14 @@ static int load_snap_services(SnServiceMgr *m, const char *snap, bool write_unit
     size_t n_all = 0;
     r = sn_service_defs_from_snap(s.info, snap, s.revision, &eo, &all, &n_all, reterr);
     if (r < 0) {
-        snap_services_done(&s);
+        sn_servicemgr_snap_services_done(&s);
         return r;
     }
     /* user daemons are not supervised here */
     s.defs = calloc(n_all ? n_all : 1, sizeof(*s.defs));
     if (!s.defs) {
         sn_service_defs_free(all, n_all);
-        snap_services_done(&s);
+        sn_servicemgr_snap_services_done(&s);
         return -ENOMEM;
     }
     for (size_t i = 0; i < n_all; i++) {
@@ -164,7 +141,7 @@ static int load_snap_services(SnServiceMgr *m, const char *snap, bool write_unit
 
     bool *fresh = calloc(s.n ? s.n : 1, sizeof(bool));
     if (!fresh) {
-        snap_services_done(&s);
+        sn_servicemgr_snap_services_done(&s);
         return -ENOMEM;
     }
     if (write_units) {
@@ -195,7 +172,7 @@ static int load_snap_services(SnServiceMgr *m, const char *snap, bool write_unit
     }
     free(fresh);
     if (r < 0) {
-        snap_services_done(&s);
+        sn_servicemgr_snap_services_done(&s);
         return r;
     }
     *ret = s;
@@ -203,7 +180,7 @@ static int load_snap_services(SnServiceMgr *m, const char *snap, bool write_unit
 }
 
 /* The names of defs selected by fn (NULL-terminated, possibly empty: never NULL on success). */
-static char **select_names(const SnapServices *s, bool (*fn)(const SnServiceDef *d))
+char **sn_servicemgr_select_names(const SnapServices *s, bool (*fn)(const SnServiceDef *d))
 {
     char **v = calloc(1, sizeof(char *));
     for (size_t i = 0; v && i < s->n; i++)
@@ -214,12 +191,12 @@ static char **select_names(const SnapServices *s, bool (*fn)(const SnServiceDef 
     return v;
 }
 
-static bool startable(const SnServiceDef *d)
+bool sn_servicemgr_startable(const SnServiceDef *d)
 {
     return d->enabled && !d->timer_activated && !d->socket_activated && !d->dbus_activated;
 }
 
-static json_t *strv_to_json(char *const *v)
+json_t *sn_servicemgr_strv_to_json(char *const *v)
 {
     json_t *a = json_array();
     for (char *const *p = v; a && p && *p; p++)
@@ -230,7 +207,7 @@ static json_t *strv_to_json(char *const *v)
     return a;
 }
 
-static char **json_to_strv(json_t *a)
+char **sn_servicemgr_json_to_strv(json_t *a)
 {
     char **v = calloc(1, sizeof(char *));
     size_t i;
@@ -277,11 +254,7 @@ static int sync_fn(SnSupervisor *sup, void *userdata)
     return 0;
 }
 
-typedef struct ForgetArgs {
-    char *const *names;
-} ForgetArgs;
-
-static int forget_fn(SnSupervisor *sup, void *userdata)
+int sn_servicemgr_forget_fn(SnSupervisor *sup, void *userdata)
 {
     ForgetArgs *a = userdata;
     for (char *const *n = a->names; n && *n; n++) {
@@ -304,12 +277,7 @@ static int status_fn(SnSupervisor *sup, void *userdata)
     return sn_supervisor_status(sup, a->name, &a->st);
 }
 
-typedef struct EnableArgs {
-    char *const *names;
-    bool enabled;
-} EnableArgs;
-
-static int enable_fn(SnSupervisor *sup, void *userdata)
+int sn_servicemgr_enable_fn(SnSupervisor *sup, void *userdata)
 {
     EnableArgs *a = userdata;
     for (char *const *n = a->names; n && *n; n++)
@@ -318,17 +286,17 @@ static int enable_fn(SnSupervisor *sup, void *userdata)
 }
 
 /* call_wait from a worker, or the call itself on the loop thread. */
-static int on_loop(SnServiceMgr *m, int (*fn)(SnSupervisor *sup, void *userdata), void *userdata)
+int sn_servicemgr_on_loop(SnServiceMgr *m, int (*fn)(SnSupervisor *sup, void *userdata), void *userdata)
 {
     if (pthread_equal(pthread_self(), m->loop_thread))
         return fn(m->sup, userdata);
     return sn_supervisor_call_wait(m->sup, fn, userdata);
 }
 
-static int sync_snap(SnServiceMgr *m, const char *snap, const SnapServices *s, SnError **reterr)
+int sn_servicemgr_sync_snap(SnServiceMgr *m, const char *snap, const SnapServices *s, SnError **reterr)
 {
     SyncArgs a = {.s = s, .snap = snap};
-    int r = on_loop(m, sync_fn, &a);
+    int r = sn_servicemgr_on_loop(m, sync_fn, &a);
     if (r < 0) {
         if (a.err) {
             sn_error_set(reterr, r, "%s", sn_error_message(a.err, r));
@@ -340,275 +308,12 @@ static int sync_snap(SnServiceMgr *m, const char *snap, const SnapServices *s, S
     return 0;
 }
 
-static bool is_running(SnServiceMgr *m, const char *name)
+bool sn_servicemgr_is_running(SnServiceMgr *m, const char *name)
 {
     StatusArgs a = {.name = name};
-    if (on_loop(m, status_fn, &a) < 0)
+    if (sn_servicemgr_on_loop(m, status_fn, &a) < 0)
         return false;
     return a.st.active == SN_SERVICE_ACTIVE || a.st.active == SN_SERVICE_ACTIVATING;
-}
-
-/* ---- task handlers ---- */
-
-/* The snap a task is about: its snap-setup, or that of its snap-setup-task. */
-static char *task_snap(SnTaskCtx *ctx, SnError **reterr)
-{
-    json_t *data = sn_task_ctx_data(ctx);
-    const char *name = json_string_value(json_object_get(json_object_get(data, "snap-setup"), "name"));
-    if (name)
-        return strdup(name);
-    json_t *sa = json_object_get(data, "service-action");
-    if ((name = json_string_value(json_object_get(sa, "snap-name"))))
-        return strdup(name);
-    json_t *tid = json_object_get(data, "snap-setup-task");
-    if (!json_is_integer(tid)) {
-        sn_error_set(reterr, -EINVAL, "internal error: %s task has no snap-setup", sn_task_ctx_kind(ctx));
-        return NULL;
-    }
-    SnState *st = sn_task_ctx_state(ctx);
-    _sn_cleanup_(sn_task_freep) SnTask *t = NULL;
-    sn_state_lock(st);
-    int r = sn_task_load(st, json_integer_value(tid), &t, reterr);
-    sn_state_unlock(st);
-    if (r < 0)
-        return NULL;
-    name = json_string_value(json_object_get(json_object_get(t->data, "snap-setup"), "name"));
-    if (!name) {
-        sn_error_set(reterr, -EINVAL, "internal error: snap-setup without a name");
-        return NULL;
-    }
-    return strdup(name);
-}
-
-/* The kind of the task's change ("refresh-snap", "remove-snap", ...). Caller frees; NULL: unknown. */
-static char *change_kind(SnTaskCtx *ctx)
-{
-    SnState *st = sn_task_ctx_state(ctx);
-    _sn_cleanup_(sn_change_freep) SnChange *c = NULL;
-    sn_state_lock(st);
-    int r = sn_change_load(st, sn_task_ctx_change_id(ctx), &c, NULL);
-    sn_state_unlock(st);
-    return r >= 0 && c->kind ? strdup(c->kind) : NULL;
-}
-
-static int start_names(SnServiceMgr *m, char *const *names, SnError **reterr)
-{
-    if (!names || !names[0])
-        return 0;
-    int r = sn_supervisor_start_wait(m->sup, names, m->window_ns, reterr);
-    if (r < 0) {
-        /* what did come up (or is restarting) goes down again: the change is undone */
-        SnError *e = NULL;
-        if (sn_supervisor_stop_wait(m->sup, names, &e) < 0)
-            sn_log_warning("cannot stop services after a failed start: %s", sn_error_message(e, -EIO));
-        sn_error_free(e);
-    }
-    return r;
-}
-
-static int do_start_snap_services(SnTaskCtx *ctx, void *userdata, SnError **reterr)
-{
-    SnServiceMgr *m = userdata;
-    _sn_free_ char *snap = task_snap(ctx, reterr);
-    if (!snap)
-        return -EINVAL;
-    _sn_cleanup_(snap_services_done) SnapServices s = {0};
-    int r = load_snap_services(m, snap, true, NULL, &s, reterr);
-    if (r < 0)
-        return r;
-    if (!s.active)
-        return 0;
-    r = sync_snap(m, snap, &s, reterr);
-    if (r < 0)
-        return r;
-    /*
-     * refresh-mode endure: a service the refresh left running keeps running - it is not started
-     * here, and neither the undo nor a failed start stops it (the revision it outlived comes back).
-     */
-    _sn_strv_free_ char **names = calloc(1, sizeof(char *));
-    for (size_t i = 0; names && i < s.n; i++) {
-        const SnServiceDef *d = &s.defs[i];
-        if (!startable(d) || (d->endure && is_running(m, d->name)))
-            continue;
-        if (sn_strv_push(&names, d->name) < 0)
-            return -ENOMEM;
-    }
-    json_t *j = names ? strv_to_json(names) : NULL;
-    if (!j)
-        return -ENOMEM;
-    json_object_set_new(sn_task_ctx_data(ctx), "started-services", j);
-    r = start_names(m, names, reterr);
-    if (r >= 0 && names[0])
-        sn_task_ctx_logf(ctx, "Started %zu services of snap \"%s\"", sn_strv_length(names), snap);
-    return r;
-}
-
-static int undo_start_snap_services(SnTaskCtx *ctx, void *userdata, SnError **reterr)
-{
-    SnServiceMgr *m = userdata;
-    _sn_strv_free_ char **names = json_to_strv(json_object_get(sn_task_ctx_data(ctx), "started-services"));
-    if (!names)
-        return -ENOMEM;
-    return names[0] ? sn_supervisor_stop_wait(m->sup, names, reterr) : 0;
-}
-
-static bool not_endure(const SnServiceDef *d)
-{
-    return !d->endure;
-}
-
-static int do_stop_snap_services(SnTaskCtx *ctx, void *userdata, SnError **reterr)
-{
-    SnServiceMgr *m = userdata;
-    _sn_free_ char *snap = task_snap(ctx, reterr);
-    if (!snap)
-        return -EINVAL;
-    _sn_free_ char *kind = change_kind(ctx);
-    bool refresh =
-        kind && (SN_STREQ(kind, "install-snap") || SN_STREQ(kind, "refresh-snap") || SN_STREQ(kind, "revert-snap"));
-    bool removing = kind && SN_STREQ(kind, "remove-snap");
-    _sn_cleanup_(snap_services_done) SnapServices s = {0};
-    int r = load_snap_services(m, snap, false, NULL, &s, reterr);
-    if (r == -ENOENT)
-        return 0;
-    if (r < 0)
-        return r;
-    _sn_strv_free_ char **names = select_names(&s, refresh ? not_endure : NULL);
-    if (!names)
-        return -ENOMEM;
-    /* what runs now is what the undo starts again */
-    json_t *running = json_array(), *enabled = json_array();
-    if (!running || !enabled) {
-        json_decref(running);
-        json_decref(enabled);
-        return -ENOMEM;
-    }
-    for (char **n = names; *n; n++)
-        if (is_running(m, *n))
-            json_array_append_new(running, json_string(*n));
-    for (size_t i = 0; i < s.n; i++)
-        if (s.defs[i].enabled)
-            json_array_append_new(enabled, json_string(s.defs[i].name));
-    json_t *data = sn_task_ctx_data(ctx);
-    json_object_set_new(data, "stopped-services", running);
-    json_object_set_new(data, "enabled-services", enabled);
-    if (names[0]) {
-        r = sn_supervisor_stop_wait(m->sup, names, reterr);
-        if (r < 0)
-            return r;
-    }
-    if (removing) {
-        ForgetArgs fa = {.names = names};
-        r = on_loop(m, forget_fn, &fa);
-        if (r < 0)
-            return sn_error_set(reterr, r, "cannot forget the services of snap \"%s\": %s", snap, strerror(-r));
-        r = sn_service_units_remove(m->root, snap, reterr);
-        if (r < 0)
-            return r;
-    }
-    if (names[0])
-        sn_task_ctx_logf(ctx, "Stopped %zu services of snap \"%s\"", sn_strv_length(names), snap);
-    return 0;
-}
-
-static int undo_stop_snap_services(SnTaskCtx *ctx, void *userdata, SnError **reterr)
-{
-    SnServiceMgr *m = userdata;
-    _sn_free_ char *snap = task_snap(ctx, reterr);
-    if (!snap)
-        return -EINVAL;
-    json_t *data = sn_task_ctx_data(ctx);
-    /* the revision current again after the undo of link-snap: its definitions, its units */
-    _sn_cleanup_(snap_services_done) SnapServices s = {0};
-    int r = load_snap_services(m, snap, true, json_object_get(data, "enabled-services"), &s, reterr);
-    if (r == -ENOENT)
-        return 0;
-    if (r < 0)
-        return r;
-    r = sync_snap(m, snap, &s, reterr);
-    if (r < 0)
-        return r;
-    _sn_strv_free_ char **names = json_to_strv(json_object_get(data, "stopped-services"));
-    if (!names)
-        return -ENOMEM;
-    /*
-     * The endure services this task left running are running still, unless the daemon went down
-     * meanwhile (they go with it) and the change never reached start-snap-services: start them too
-     * (a running one is left as it is).
-     */
-    for (size_t i = 0; i < s.n; i++)
-        if (s.defs[i].endure && startable(&s.defs[i]) && !sn_strv_contains(names, s.defs[i].name) &&
-            sn_strv_push(&names, s.defs[i].name) < 0)
-            return -ENOMEM;
-    /* no window here: the old revision comes back as it can */
-    return names[0] ? sn_supervisor_start_wait(m->sup, names, 0, reterr) : 0;
-}
-
-/* POST /v2/apps: one task per snap. */
-static int do_service_control(SnTaskCtx *ctx, void *userdata, SnError **reterr)
-{
-    SnServiceMgr *m = userdata;
-    json_t *sa = json_object_get(sn_task_ctx_data(ctx), "service-action");
-    const char *snap = json_string_value(json_object_get(sa, "snap-name"));
-    const char *action = json_string_value(json_object_get(sa, "action"));
-    const char *modifier = json_string_value(json_object_get(sa, "action-modifier"));
-    if (!snap || !action)
-        return sn_error_set(reterr, -EINVAL, "internal error: service-control task without an action");
-    if (!modifier)
-        modifier = "";
-    _sn_cleanup_(snap_services_done) SnapServices s = {0};
-    int r = load_snap_services(m, snap, false, NULL, &s, reterr);
-    if (r < 0)
-        return r;
-    char **names = calloc(1, sizeof(char *));
-    _sn_strv_free_ char **owned = names;
-    size_t i;
-    json_t *v;
-    json_array_foreach(json_object_get(sa, "services"), i, v)
-    {
-        _sn_free_ char *n = sn_strdup_printf("%s.%s", snap, json_string_value(v) ?: "");
-        if (!n || !owned || sn_strv_push(&owned, n) < 0)
-            return -ENOMEM;
-    }
-    names = owned;
-    if (!names[0])
-        return 0;
-    if (SN_STREQ(modifier, "enable") || SN_STREQ(modifier, "disable")) {
-        bool on = SN_STREQ(modifier, "enable");
-        for (char **n = names; *n; n++) {
-            const SnApp *app = sn_snap_info_find_app(s.info, strchr(*n, '.') + 1);
-            if (!app || !app->daemon)
-                return sn_error_set(reterr, -ENOENT, "snap \"%s\" has no service \"%s\"", snap, *n);
-            r = sn_service_units_set_enabled(m->root, snap, app, on, reterr);
-            if (r < 0)
-                return r;
-        }
-        EnableArgs ea = {.names = names, .enabled = on};
-        on_loop(m, enable_fn, &ea);
-    }
-    if (SN_STREQ(action, "start"))
-        r = sn_supervisor_start_wait(m->sup, names, m->window_ns, reterr);
-    else if (SN_STREQ(action, "stop"))
-        r = sn_supervisor_stop_wait(m->sup, names, reterr);
-    else if (SN_STREQ(action, "restart") || SN_STREQ(action, "reload-or-restart")) {
-        r = sn_supervisor_stop_wait(m->sup, names, reterr);
-        if (r >= 0)
-            r = sn_supervisor_start_wait(m->sup, names, m->window_ns, reterr);
-    } else
-        r = sn_error_set(reterr, -EINVAL, "unknown action %s", action);
-    return r;
-}
-
-int sn_servicemgr_register(SnServiceMgr *m, SnTaskRunner *runner)
-{
-    m->runner = runner;
-    int r =
-        sn_taskrunner_add_handler(runner, "start-snap-services", do_start_snap_services, undo_start_snap_services, m);
-    if (r >= 0)
-        r = sn_taskrunner_add_handler(runner, "stop-snap-services", do_stop_snap_services, undo_stop_snap_services, m);
-    if (r >= 0)
-        r = sn_taskrunner_add_handler(runner, "service-control", do_service_control, NULL, m);
-    return r;
 }
 
 /* ---- boot ---- */
@@ -682,11 +387,11 @@ int sn_servicemgr_start_installed(SnServiceMgr *m, SnError **reterr)
     for (size_t i = 0; i < n; i++) {
         if (!v[i]->active || v[i]->n_sequence == 0)
             continue;
-        _sn_cleanup_(snap_services_done) SnapServices s = {0};
+        _sn_cleanup_(sn_servicemgr_snap_services_done) SnapServices s = {0};
         SnError *e = NULL;
-        r = load_snap_services(m, v[i]->name, true, NULL, &s, &e);
+        r = sn_servicemgr_load_snap_services(m, v[i]->name, true, NULL, &s, &e);
         if (r >= 0)
-            r = sync_snap(m, v[i]->name, &s, &e);
+            r = sn_servicemgr_sync_snap(m, v[i]->name, &s, &e);
         if (r < 0) {
             if (first == 0)
                 first = sn_error_set(reterr, r, "%s", sn_error_message(e, r));
@@ -695,7 +400,7 @@ int sn_servicemgr_start_installed(SnServiceMgr *m, SnError **reterr)
         }
         added += (int)s.n;
         for (size_t k = 0; k < s.n; k++)
-            if (startable(&s.defs[k]) && !sn_strv_contains(held, v[i]->name) &&
+            if (sn_servicemgr_startable(&s.defs[k]) && !sn_strv_contains(held, v[i]->name) &&
                 sn_strv_push(&boot, s.defs[k].name) < 0) {
                 sn_snap_state_array_free(v, n);
                 return -ENOMEM;
@@ -726,7 +431,7 @@ static int ctl_status(void *userdata, const char *name, bool *ret_enabled, bool 
 {
     SnServiceMgr *m = userdata;
     StatusArgs a = {.name = name};
-    int r = on_loop(m, status_fn, &a);
+    int r = sn_servicemgr_on_loop(m, status_fn, &a);
     if (r < 0)
         return r;
     *ret_enabled = a.st.enabled;

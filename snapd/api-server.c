@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-only */
+/*
+ * The REST server: listening on the sockets, connections, HTTP/1.1 parsing, routing and access checks; the
+ * answers are api-answers.c's.
+ */
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -14,6 +18,7 @@
 #include <sys/un.h>
 #include <time.h>
 
+#include "api-server-internal.h"
 #include "api.h"
 #include "fileio.h"
 #include "strutil.h"
@@ -21,290 +26,7 @@
 #define MAX_URL 8192U
 #define MAX_HEADER_BYTES 65536U
 
-typedef struct SnApiServer SnApiServer;
-
-/* What a listener's callback needs: the server and which socket it is. */
-typedef struct ListenCtx {
-    SnApiServer *server;
-    SnApiSocket which;
-} ListenCtx;
-
-typedef struct Listener {
-    struct evconnlistener *lev;
-    ListenCtx *ctx;
-} Listener;
-
-typedef struct Conn Conn;
-
-struct SnApiServer {
-    struct event_base *base;
-    SnApiRoute *routes;
-    size_t n_routes;
-    Listener *listeners;
-    size_t n_listeners;
-    Conn *conns;
-    unsigned n_conns;
-};
-
-struct Conn {
-    SnApiServer *server;
-    struct bufferevent *bev;
-    http_parser parser;
-    SnApiSocket which;
-    bool has_cred;
-    struct ucred cred;
-    bool closing; /* close once the output is written */
-    Conn *prev, *next;
-
-    /* the request being parsed */
-    SnBuf url;
-    SnBuf field, value;
-    bool in_value;
-    size_t header_bytes;
-    char *content_type;
-    bool expect_continue; /* the client sent "Expect: 100-continue" */
-    SnBuf body;
-    char *path;
-    char *var;
-    SnApiParam *params;
-    size_t n_params;
-    const SnApiRoute *route;
-    SnApiHandler handler;
-    void *stream_state;
-    json_t *early; /* the response, when decided before the body ended */
-
-    /* an answer given later (sn_api_defer) */
-    SnApiDeferred *deferred; /* pending, or NULL */
-    bool in_handler;         /* the handler is running: resume after it returns, not from an event */
-    bool overflow;           /* a stream's client fell too far behind: drop it */
-    struct event *resume;    /* parses what waits once a deferred answer is complete */
-};
-
-struct SnApiDeferred {
-    Conn *conn;
-    SnApiDeferredGone gone;
-    void *userdata;
-    bool keep_alive;
-    bool streaming;
-};
-
 static const http_parser_settings parser_settings;
-
-/* ---- deferred answers ---- */
-
-static const char deferred_type[] = "deferred";
-
-static bool is_deferred_marker(json_t *env)
-{
-    return env && SN_STREQ(json_string_value(json_object_get(env, "type")), deferred_type);
-}
-
-/* Forgets the pending answer, telling its owner (the client went away, or the server goes). */
-static void deferred_drop(Conn *c)
-{
-    SnApiDeferred *d = SN_TAKE_PTR(c->deferred);
-    if (!d)
-        return;
-    if (d->gone)
-        d->gone(d->userdata);
-    free(d);
-}
-
-/* The answer is complete: parse what the client sent meanwhile, from the loop (not from the caller's stack). */
-static void deferred_finish(SnApiDeferred *d)
-{
-    Conn *c = d->conn;
-    c->deferred = NULL;
-    if (!d->keep_alive)
-        c->closing = true;
-    free(d);
-    if (!c->in_handler)
-        event_active(c->resume, EV_TIMEOUT, 1);
-}
-
-json_t *sn_api_defer(const SnApiRequest *req, SnApiDeferredGone gone, void *userdata, SnApiDeferred **ret)
-{
-    Conn *c = req->conn;
-    if (!c || c->deferred || !c->in_handler)
-        return NULL;
-    json_t *marker = json_pack("{s:s}", "type", deferred_type);
-    SnApiDeferred *d = marker ? calloc(1, sizeof(*d)) : NULL;
-    if (!d) {
-        json_decref(marker);
-        return NULL;
-    }
-    *d = (SnApiDeferred){
-        .conn = c,
-        .gone = gone,
-        .userdata = userdata,
-        .keep_alive = http_should_keep_alive(&c->parser),
-    };
-    c->deferred = d;
-    *ret = d;
-    return marker;
-}
-
-struct event_base *sn_api_deferred_base(const SnApiDeferred *d)
-{
-    return d->conn->server->base;
-}
-
-static void write_response(Conn *c, json_t *env, bool keep_alive);
-
-void sn_api_deferred_reply(SnApiDeferred *d, json_t *env)
-{
-    if (!env)
-        env = sn_api_error(500, NULL, NULL, "internal error");
-    if (d->streaming)
-        sn_api_deferred_stream_end(d); /* the status line is out: nothing else can be said */
-    else {
-        if (!d->conn->overflow)
-            write_response(d->conn, env, d->keep_alive);
-        deferred_finish(d);
-    }
-    json_decref(env);
-}
-
-static void http_date(char *buf, size_t size)
-{
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(buf, size, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-}
-
-int sn_api_deferred_stream_begin(SnApiDeferred *d, int status, const char *content_type)
-{
-    if (d->streaming)
-        return -EINVAL;
-    d->streaming = true;
-    char date[64];
-    http_date(date, sizeof(date));
-    if (status < 100 || status > 599)
-        status = 500;
-    return evbuffer_add_printf(bufferevent_get_output(d->conn->bev),
-                               "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nDate: %s\r\nTransfer-Encoding: chunked\r\n%s\r\n",
-                               status, sn_api_status_text(status), content_type, date,
-                               d->keep_alive ? "" : "Connection: close\r\n") < 0
-               ? -ENOMEM
-               : 0;
-}
-
-int sn_api_deferred_stream_write(SnApiDeferred *d, const void *data, size_t len)
-{
-    Conn *c = d->conn;
-    if (!d->streaming)
-        return -EINVAL;
-    if (c->overflow)
-        return -ENOBUFS;
-    if (len == 0)
-        return 0;
-    struct evbuffer *out = bufferevent_get_output(c->bev);
-    if (evbuffer_get_length(out) + len > SN_API_MAX_STREAM_BACKLOG) {
-        /* dropped from the loop: the caller may hold locks its gone callback needs */
-        c->overflow = true;
-        event_active(c->resume, EV_TIMEOUT, 1);
-        return -ENOBUFS;
-    }
-    if (evbuffer_add_printf(out, "%zx\r\n", len) < 0 || evbuffer_add(out, data, len) < 0 ||
-        evbuffer_add(out, "\r\n", 2) < 0)
-        return -ENOMEM;
-    return 0;
-}
-
-void sn_api_deferred_stream_end(SnApiDeferred *d)
-{
-    if (d->streaming && !d->conn->overflow)
-        evbuffer_add(bufferevent_get_output(d->conn->bev), "0\r\n\r\n", 5);
-    deferred_finish(d);
-}
-
-/* ---- envelopes ---- */
-
-const char *sn_api_status_text(int status)
-{
-    switch (status) {
-    case 200:
-        return "OK";
-    case 201:
-        return "Created";
-    case 202:
-        return "Accepted";
-    case 400:
-        return "Bad Request";
-    case 401:
-        return "Unauthorized";
-    case 403:
-        return "Forbidden";
-    case 404:
-        return "Not Found";
-    case 405:
-        return "Method Not Allowed";
-    case 409:
-        return "Conflict";
-    case 413:
-        return "Request Entity Too Large";
-    case 500:
-        return "Internal Server Error";
-    case 501:
-        return "Not Implemented";
-    case 507:
-        return "Insufficient Storage";
-    default:
-        return "";
-    }
-}
-
-json_t *sn_api_sync(json_t *result)
-{
-    return json_pack("{s:s, s:i, s:s, s:o}", "type", "sync", "status-code", 200, "status", "OK", "result",
-                     result ? result : json_null());
-}
-
-json_t *sn_api_raw(int status, const char *content_type, const char *extra_headers, const char *body, size_t len)
-{
-    json_t *b = json_stringn(body ? body : "", body ? len : 0);
-    if (!b)
-        return NULL;
-    return json_pack("{s:s, s:i, s:s, s:s, s:o}", "type", "raw", "status-code", status, "content-type", content_type,
-                     "headers", extra_headers ? extra_headers : "", "body", b);
-}
-
-json_t *sn_api_sync_sources(json_t *result, const char *source)
-{
-    json_t *j = sn_api_sync(result);
-    if (j)
-        json_object_set_new(j, "sources", json_pack("[s]", source));
-    return j;
-}
-
-json_t *sn_api_async(long long change_id)
-{
-    char id[32];
-    snprintf(id, sizeof(id), "%lld", change_id);
-    return json_pack("{s:s, s:i, s:s, s:n, s:s}", "type", "async", "status-code", 202, "status", "Accepted", "result",
-                     "change", id);
-}
-
-json_t *sn_api_error(int status, const char *kind, json_t *value, const char *fmt, ...)
-{
-    _sn_free_ char *msg = NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    if (vasprintf(&msg, fmt, ap) < 0)
-        msg = NULL;
-    va_end(ap);
-    if (!kind && (status == 401 || status == 403))
-        kind = "login-required";
-    json_t *result = json_pack("{s:s}", "message", msg ? msg : "out of memory");
-    if (result && kind)
-        json_object_set_new(result, "kind", json_string(kind));
-    if (result && value)
-        json_object_set(result, "value", value);
-    json_decref(value);
-    return json_pack("{s:s, s:i, s:s, s:o}", "type", "error", "status-code", status, "status",
-                     sn_api_status_text(status), "result", result ? result : json_null());
-}
 
 /* ---- requests ---- */
 
@@ -621,7 +343,7 @@ static int on_body(http_parser *p, const char *at, size_t len)
     return sn_buf_append(&c->body, at, len) < 0 ? -1 : 0;
 }
 
-static void write_response(Conn *c, json_t *env, bool keep_alive)
+void sn_api_server_write_response(Conn *c, json_t *env, bool keep_alive)
 {
     int status = (int)json_integer_value(json_object_get(env, "status-code"));
     if (status < 100 || status > 599)
@@ -641,7 +363,7 @@ static void write_response(Conn *c, json_t *env, bool keep_alive)
                       "\"result\":{\"message\":\"cannot encode the response\"}}");
     }
     char date[64];
-    http_date(date, sizeof(date));
+    sn_api_server_http_date(date, sizeof(date));
     struct evbuffer *out = bufferevent_get_output(c->bev);
     size_t blen = body ? strlen(body) : 0;
     evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n%sDate: %s\r\nContent-Length: %zu\r\n%s\r\n",
@@ -671,7 +393,7 @@ static int on_message_complete(http_parser *p)
         c->in_handler = true;
         env = c->handler(&req, c->route->userdata);
         c->in_handler = false;
-        if (is_deferred_marker(env)) {
+        if (sn_api_server_is_deferred_marker(env)) {
             json_decref(env);
             request_reset(c);
             if (c->deferred) {
@@ -682,11 +404,11 @@ static int on_message_complete(http_parser *p)
             return c->closing ? -1 : 0; /* answered from the handler itself */
         }
         if (c->deferred) /* deferred, then answered at once after all: the handle goes */
-            deferred_drop(c);
+            sn_api_server_deferred_drop(c);
         if (!env)
             env = sn_api_error(500, NULL, NULL, "internal error");
     }
-    write_response(c, env, http_should_keep_alive(p));
+    sn_api_server_write_response(c, env, http_should_keep_alive(p));
     json_decref(env);
     request_reset(c);
     return c->closing ? -1 : 0; /* stop parsing what follows a closing request */
@@ -706,7 +428,7 @@ static const http_parser_settings parser_settings = {
 
 static void conn_free(Conn *c)
 {
-    deferred_drop(c);
+    sn_api_server_deferred_drop(c);
     request_reset(c);
     if (c->resume)
         event_free(c->resume);
@@ -751,7 +473,7 @@ static void conn_read_cb(struct bufferevent *bev, void *userdata)
         if (HTTP_PARSER_ERRNO(&c->parser) != HPE_OK || n != v.iov_len) {
             json_t *env = sn_api_error(400, NULL, NULL, "cannot parse the request: %s",
                                        http_errno_description(HTTP_PARSER_ERRNO(&c->parser)));
-            write_response(c, env, false);
+            sn_api_server_write_response(c, env, false);
             json_decref(env);
             break;
         }

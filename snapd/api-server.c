@@ -9,14 +9,12 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <http_parser.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <time.h>
 
 #include "api-server-internal.h"
 #include "api.h"

@@ -6,7 +6,6 @@
 #include "ctlcmd.h"
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "configstate.h"

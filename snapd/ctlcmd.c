@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-only */
+/*
+ * The snapctl commands: Go's indented JSON, argument parsing, set-health, is-connected and the dispatch;
+ * get/set/unset are ctlcmd-config.c's, the service commands ctlcmd-services.c's.
+ */
 #include "ctlcmd.h"
 
 #include <errno.h>

@@ -14,7 +14,6 @@
 #include "ifacestate-internal.h"
 #include "interfaces-policy.h"
 #include "interfaces.h"
-#include "log.h"
 #include "state-snap.h"
 #include "strutil.h"
 

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-only */
+/*
+ * Interfaces, part one: the connection records (the connections table), the repository of the installed snaps'
+ * plugs and slots, and the regeneration of profiles and content mounts from them. Auto-connect and the task
+ * handlers are ifacestate-tasks.c's, the API's view ifacestate-api.c's.
+ */
 #include "ifacestate.h"
 
 #include <dirent.h>

@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-only */
+/*
+ * The service manager: loading a snap's services into the supervisor (calls on its loop thread), starting
+ * the installed snaps' services at boot, snapctl's service commands, and its life. The task handlers are
+ * servicestate-tasks.c's.
+ */
 #include "servicestate.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

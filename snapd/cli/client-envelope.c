@@ -6,16 +6,12 @@
 #include "client.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "client-internal.h"
-#include "fd-util.h"
 #include "strutil.h"
 
 /* ---- envelope ---- */

@@ -48,7 +48,7 @@ EOS
     else
         echo "exec /bin/busybox httpd -f -v -p 127.0.0.1:$SVC_PORT -h \"\$SNAP/www\"" >>"$d/bin/serve"
     fi
-    printf '#!/bin/sh\necho "keeper %s"\nexec sleep 100000\n' "$v" >"$d/bin/keeper"
+    printf '#!/bin/sh\necho "keeper %s"\nexec sleep 100031\n' "$v" >"$d/bin/keeper"
     local env=""
     [ "$brk" = profile ] && env=$'    environment:\n      GREETING: "two\\nlines"\n'
     case $brk in
@@ -79,7 +79,7 @@ EOS
 }
 
 rf_fetch() { fetch; }
-keeper_pid() { pgrep -f "^sleep 100000$" | head -1; }
+keeper_pid() { pgrep -f "^sleep 100031$" | head -1; }
 
 # policy_sums: checksums of every policy and profile file of the root (what setup-profiles wrote).
 policy_sums() {

@@ -511,33 +511,6 @@ static int undo_disconnect(SnTaskCtx *ctx, void *userdata, SnError **reterr)
     return r;
 }
 
-/* The snap an auto-connect / auto-disconnect / discard-conns task of the snap manager is about. */
-static char *task_snap_name(SnTaskCtx *ctx, SnError **reterr)
-{
-    json_t *data = sn_task_ctx_data(ctx);
-    const char *name = json_string_value(json_object_get(json_object_get(data, "snap-setup"), "name"));
-    if (name)
-        return strdup(name);
-    json_t *tid = json_object_get(data, "snap-setup-task");
-    if (!json_is_integer(tid)) {
-        sn_error_set(reterr, -EINVAL, "internal error: %s task has no snap-setup", sn_task_ctx_kind(ctx));
-        return NULL;
-    }
-    SnState *st = sn_task_ctx_state(ctx);
-    _sn_cleanup_(sn_task_freep) SnTask *t = NULL;
-    sn_state_lock(st);
-    int r = sn_task_load(st, json_integer_value(tid), &t, reterr);
-    sn_state_unlock(st);
-    if (r < 0)
-        return NULL;
-    name = json_string_value(json_object_get(json_object_get(t->data, "snap-setup"), "name"));
-    if (!name) {
-        sn_error_set(reterr, -EINVAL, "internal error: snap-setup without a name");
-        return NULL;
-    }
-    return strdup(name);
-}
-
 typedef struct Inject {
     SnIfaceTaskSet ts;
     int64_t change_id, task_id;
@@ -573,7 +546,7 @@ static int inject_on_commit(SnTaskCtx *ctx, SnIfaceTaskSet *ts)
 
 static int do_auto_connect(SnTaskCtx *ctx, void *userdata, SnError **reterr)
 {
-    _sn_free_ char *name = task_snap_name(ctx, reterr);
+    _sn_free_ char *name = sn_task_ctx_snap_name(ctx, reterr);
     if (!name)
         return -EINVAL;
     json_t *made = NULL;
@@ -603,7 +576,7 @@ static int undo_auto_connect(SnTaskCtx *ctx, void *userdata, SnError **reterr)
 /* auto-disconnect and discard-conns: the snap's connections go (kept in the task for undo). */
 static int do_drop_conns(SnTaskCtx *ctx, void *userdata, SnError **reterr)
 {
-    _sn_free_ char *name = task_snap_name(ctx, reterr);
+    _sn_free_ char *name = sn_task_ctx_snap_name(ctx, reterr);
     if (!name)
         return -EINVAL;
     SnState *st = sn_task_ctx_state(ctx);

@@ -20,34 +20,12 @@
 
 /* ---- task handlers ---- */
 
-/* The snap a task is about: its snap-setup, or that of its snap-setup-task. */
+/* The snap a task is about: a service-control task's action, else its snap-setup (or its setup task's). */
 static char *task_snap(SnTaskCtx *ctx, SnError **reterr)
 {
-    json_t *data = sn_task_ctx_data(ctx);
-    const char *name = json_string_value(json_object_get(json_object_get(data, "snap-setup"), "name"));
-    if (name)
-        return strdup(name);
-    json_t *sa = json_object_get(data, "service-action");
-    if ((name = json_string_value(json_object_get(sa, "snap-name"))))
-        return strdup(name);
-    json_t *tid = json_object_get(data, "snap-setup-task");
-    if (!json_is_integer(tid)) {
-        sn_error_set(reterr, -EINVAL, "internal error: %s task has no snap-setup", sn_task_ctx_kind(ctx));
-        return NULL;
-    }
-    SnState *st = sn_task_ctx_state(ctx);
-    _sn_cleanup_(sn_task_freep) SnTask *t = NULL;
-    sn_state_lock(st);
-    int r = sn_task_load(st, json_integer_value(tid), &t, reterr);
-    sn_state_unlock(st);
-    if (r < 0)
-        return NULL;
-    name = json_string_value(json_object_get(json_object_get(t->data, "snap-setup"), "name"));
-    if (!name) {
-        sn_error_set(reterr, -EINVAL, "internal error: snap-setup without a name");
-        return NULL;
-    }
-    return strdup(name);
+    json_t *sa = json_object_get(sn_task_ctx_data(ctx), "service-action");
+    const char *name = json_string_value(json_object_get(sa, "snap-name"));
+    return name ? strdup(name) : sn_task_ctx_snap_name(ctx, reterr);
 }
 
 /* The kind of the task's change ("refresh-snap", "remove-snap", ...). Caller frees; NULL: unknown. */

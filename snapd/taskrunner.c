@@ -196,6 +196,31 @@ json_t *sn_task_ctx_data(SnTaskCtx *ctx)
     return ctx->data;
 }
 
+char *sn_task_ctx_snap_name(SnTaskCtx *ctx, SnError **reterr)
+{
+    const char *name = json_string_value(json_object_get(json_object_get(ctx->data, "snap-setup"), "name"));
+    if (name)
+        return strdup(name);
+    json_t *tid = json_object_get(ctx->data, "snap-setup-task");
+    if (!json_is_integer(tid)) {
+        sn_error_set(reterr, -EINVAL, "internal error: %s task has no snap-setup", sn_task_ctx_kind(ctx));
+        return NULL;
+    }
+    SnState *st = sn_task_ctx_state(ctx);
+    _sn_cleanup_(sn_task_freep) SnTask *t = NULL;
+    sn_state_lock(st);
+    int r = sn_task_load(st, json_integer_value(tid), &t, reterr);
+    sn_state_unlock(st);
+    if (r < 0)
+        return NULL;
+    name = json_string_value(json_object_get(json_object_get(t->data, "snap-setup"), "name"));
+    if (!name) {
+        sn_error_set(reterr, -EINVAL, "internal error: snap-setup without a name");
+        return NULL;
+    }
+    return strdup(name);
+}
+
 void sn_task_ctx_logf(SnTaskCtx *ctx, const char *fmt, ...)
 {
     _sn_free_ char *msg = NULL;

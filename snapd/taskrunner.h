@@ -91,6 +91,11 @@ bool sn_task_ctx_undoing(const SnTaskCtx *ctx);
 SnState *sn_task_ctx_state(SnTaskCtx *ctx);
 /* The task's data, owned by the context: change it in place; it is stored with the task's status. */
 json_t *sn_task_ctx_data(SnTaskCtx *ctx);
+/*
+ * The snap a task is about: the name in its snap-setup, or in that of its snap-setup-task (snapd's
+ * TaskSnapSetup). Caller frees; NULL with a message when there is none. Lock not held.
+ */
+char *sn_task_ctx_snap_name(SnTaskCtx *ctx, SnError **reterr);
 /* Adds an INFO log entry, stored with the task's status. */
 void sn_task_ctx_logf(SnTaskCtx *ctx, const char *fmt, ...) _sn_printf_(2, 3);
 /*
